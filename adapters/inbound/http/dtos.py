@@ -1,0 +1,204 @@
+"""Request and response bodies (msgspec): strict on what we accept, explicit in what we send."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class Request(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    pass
+
+
+class SelectionIn(Request):
+    project_id: Id
+
+
+class DashboardIn(Request):
+    name: Name
+
+
+class WidgetSettingsIn(Request):
+    project_id: Id | None = None
+
+
+class WidgetIn(Request):
+    kind: Annotated[str, msgspec.Meta(max_length=64)]
+    settings: WidgetSettingsIn | None = None
+
+
+class WidgetPatchIn(Request):
+    settings: WidgetSettingsIn
+
+
+class MemberIn(Request):
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=320)]
+    role: Literal["admin", "member"] = "member"
+
+
+class Out(msgspec.Struct, frozen=True):
+    pass
+
+
+class IntegrationOut(Out):
+    kind: str
+    name: str
+    connected: bool
+
+
+class IntegrationsOut(Out):
+    integrations: list[IntegrationOut]
+
+
+class AccountOut(Out):
+    id: str
+    email: str
+    name: str
+
+
+class SelectedProjectOut(Out):
+    id: str
+    name: str
+
+
+class NeonStatusOut(Out):
+    status: Literal["connected", "needs_reauthorization", "disconnected"]
+    health: Literal["ok", "failing"] | None
+    account: AccountOut | None
+    scopes: list[str]
+    selected_project: SelectedProjectOut | None
+    reason: str | None = None
+
+
+class AuthorizationOut(Out):
+    authorization_url: str
+
+
+class DisconnectOut(Out):
+    revoked: bool
+    reason: str | None = None
+
+
+class ProjectOut(Out):
+    id: str
+    name: str
+    org_id: str | None
+    org_name: str | None
+
+
+class OrganizationOut(Out):
+    id: str
+    name: str
+
+
+class WarningOut(Out):
+    code: str
+    message: str
+    org_id: str | None = None
+
+
+class ProjectsOut(Out):
+    projects: list[ProjectOut]
+    organizations: list[OrganizationOut]
+    next_cursor: str | None
+    warnings: list[WarningOut]
+
+
+class SelectionOut(Out):
+    project_id: str
+    project_name: str
+
+
+class WidgetSpecOut(Out):
+    kind: str
+    name: str
+    requires: str
+
+
+class WidgetLibraryOut(Out):
+    widgets: list[WidgetSpecOut]
+
+
+class WidgetSettingsOut(Out):
+    project_id: str | None
+
+
+class WidgetOut(Out):
+    id: str
+    kind: str
+    settings: WidgetSettingsOut
+
+
+class DashboardOut(Out):
+    id: str
+    name: str
+    widgets: list[WidgetOut]
+
+
+class DashboardsOut(Out):
+    dashboards: list[DashboardOut]
+
+
+class MemberOut(Out):
+    id: str
+    email: str
+    role: str
+    created_at: str
+
+
+class NewMemberOut(Out):
+    id: str
+    email: str
+    role: str
+    created_at: str
+    token: str
+
+
+class MembersOut(Out):
+    members: list[MemberOut]
+
+
+class AuditEventOut(Out):
+    at: str
+    actor: str
+    action: str
+    detail: dict[str, str | None]
+
+
+class AuditLogOut(Out):
+    events: list[AuditEventOut]
+
+
+class StorageOut(Out):
+    bytes: int | None
+    display: str | None
+
+
+class ComputeOut(Out):
+    seconds: int
+    hours: float
+    period_start: str | None
+    period_end: str | None
+
+
+class BranchOut(Out):
+    name: str
+    primary: bool
+
+
+class BranchesOut(Out):
+    shown: list[BranchOut]
+    total: int
+
+
+class WidgetDataOut(Out):
+    project: SelectedProjectOut
+    storage: StorageOut
+    compute: ComputeOut
+    branches: BranchesOut
+    fetched_at: str
+    stale: bool

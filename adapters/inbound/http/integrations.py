@@ -1,0 +1,113 @@
+"""/api/integrations…: the Neon card, connecting, disconnecting, the picker and the selection."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Response, delete, get, post, put
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody, QueryParameter
+
+from adapters.inbound.http import dtos, presenters
+from adapters.inbound.http.auth import ADMIN, MEMBER, provide_actor
+from adapters.inbound.http.web_settings import WebSettings
+from application.disconnect import Disconnect
+from application.integration_status import GetIntegrationStatus
+from application.list_integrations import ListIntegrations
+from application.list_projects import ListProjects, ProjectQuery
+from application.select_project import SelectProject
+from application.start_connection import StartConnection
+from domain.workspaces import Member
+
+BINDING_COOKIE = "produl_neon_oauth"
+CALLBACK_PATH = "/integrations/neon/callback"
+
+Actor = NamedDependency[Member]
+
+
+class IntegrationsController(Controller):
+    path = "/integrations"
+    tags = ["integrations"]
+    dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
+
+    @get("/", operation_id="listIntegrations", opt=MEMBER)
+    async def list_integrations(
+        self, actor: Actor, list_integrations: NamedDependency[ListIntegrations]
+    ) -> dtos.IntegrationsOut:
+        entries = await list_integrations.execute(actor)
+        return dtos.IntegrationsOut([dtos.IntegrationOut(e.kind, e.name, e.connected) for e in entries])
+
+    @get("/neon", operation_id="getNeonIntegration", opt=MEMBER)
+    async def neon_status(
+        self, actor: Actor, get_integration_status: NamedDependency[GetIntegrationStatus]
+    ) -> dtos.NeonStatusOut:
+        return presenters.neon_status(await get_integration_status.execute(actor))
+
+    @post("/neon/authorizations", operation_id="startNeonAuthorization", opt=ADMIN)
+    async def start(
+        self,
+        actor: Actor,
+        start_connection: NamedDependency[StartConnection],
+        web_settings: NamedDependency[WebSettings],
+    ) -> Response[dtos.AuthorizationOut]:
+        started = await start_connection.execute(actor)
+        cookie = Cookie(
+            key=BINDING_COOKIE,
+            value=started.browser_binding.reveal(),
+            path=CALLBACK_PATH,
+            max_age=600,
+            httponly=True,
+            samesite="lax",
+            secure=web_settings.secure_cookies,
+        )
+        return Response(
+            dtos.AuthorizationOut(started.authorization_url),
+            status_code=201,
+            cookies=[cookie],
+            headers={"Cache-Control": "no-store"},
+        )
+
+    @delete("/neon", operation_id="disconnectNeon", opt=ADMIN, status_code=200)
+    async def disconnect(
+        self, actor: Actor, disconnect: NamedDependency[Disconnect]
+    ) -> dtos.DisconnectOut:
+        result = await disconnect.execute(actor)
+        return dtos.DisconnectOut(result.revoked, result.reason)
+
+    @get("/neon/projects", operation_id="listNeonProjects", opt=MEMBER)
+    async def projects(
+        self,
+        actor: Actor,
+        list_projects: NamedDependency[ListProjects],
+        search: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        org_id: Annotated[str | None, QueryParameter(max_length=60)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+    ) -> dtos.ProjectsOut:
+        page = await list_projects.execute(actor, ProjectQuery(search, org_id, cursor, limit))
+        org_names = {str(o.id): o.name for o in page.organizations}
+        return dtos.ProjectsOut(
+            projects=[
+                dtos.ProjectOut(
+                    str(p.id),
+                    p.name,
+                    str(p.org_id) if p.org_id else None,
+                    org_names.get(str(p.org_id)) if p.org_id else None,
+                )
+                for p in page.projects
+            ],
+            organizations=[dtos.OrganizationOut(str(o.id), o.name) for o in page.organizations],
+            next_cursor=page.next_cursor,
+            warnings=[dtos.WarningOut(w.code, w.message, w.org_id) for w in page.warnings],
+        )
+
+    @put("/neon/selection", operation_id="selectNeonProject", opt=ADMIN)
+    async def select(
+        self,
+        actor: Actor,
+        data: JSONBody[dtos.SelectionIn],
+        select_project: NamedDependency[SelectProject],
+    ) -> dtos.SelectionOut:
+        selection = await select_project.execute(actor, data.project_id)
+        return dtos.SelectionOut(str(selection.project_id), selection.project_name)

@@ -1,0 +1,52 @@
+"""/api/members and /api/audit-log: who may use the workspace, and what they did."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, delete, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+
+from adapters.inbound.http import dtos, presenters
+from adapters.inbound.http.auth import ADMIN, provide_actor
+from application.add_member import AddMember
+from application.list_members import ListMembers
+from application.read_audit_log import ReadAuditLog
+from application.revoke_member import RevokeMember
+from domain.workspaces import Member
+
+Actor = NamedDependency[Member]
+
+
+class MembersController(Controller):
+    path = "/"
+    tags = ["members"]
+    dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
+
+    @get("/members", operation_id="listMembers", opt=ADMIN)
+    async def list_all(
+        self, actor: Actor, list_members: NamedDependency[ListMembers]
+    ) -> dtos.MembersOut:
+        return dtos.MembersOut([presenters.member(m) for m in await list_members.execute(actor)])
+
+    @post("/members", operation_id="addMember", opt=ADMIN)
+    async def add(
+        self, actor: Actor, data: JSONBody[dtos.MemberIn], add_member: NamedDependency[AddMember]
+    ) -> Response[dtos.NewMemberOut]:
+        added = await add_member.execute(actor, data.email, data.role)
+        shown = presenters.member(added.member)
+        body = dtos.NewMemberOut(
+            shown.id, shown.email, shown.role, shown.created_at, added.token.reveal()
+        )
+        return Response(body, status_code=201, headers={"Cache-Control": "no-store"})
+
+    @delete("/members/{member_id:str}", operation_id="revokeMember", opt=ADMIN)
+    async def revoke(
+        self, actor: Actor, member_id: FromPath[str], revoke_member: NamedDependency[RevokeMember]
+    ) -> None:
+        await revoke_member.execute(actor, member_id)
+
+    @get("/audit-log", operation_id="readAuditLog", opt=ADMIN)
+    async def audit_log(
+        self, actor: Actor, read_audit_log: NamedDependency[ReadAuditLog]
+    ) -> dtos.AuditLogOut:
+        return dtos.AuditLogOut([presenters.audit_event(e) for e in await read_audit_log.execute(actor)])

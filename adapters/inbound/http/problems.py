@@ -1,0 +1,130 @@
+"""The one place where failures become RFC 9457 ``application/problem+json`` responses."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+
+from domain import errors
+
+log = logging.getLogger("produl_neon.http")
+PROBLEM_JSON = "application/problem+json"
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemType:
+    slug: str
+    status: int
+    title: str
+    action: str | None = None
+
+
+UNAUTHENTICATED = ProblemType("unauthenticated", 401, "Authentication required")
+FORBIDDEN = ProblemType("forbidden", 403, "Forbidden")
+NOT_FOUND = ProblemType("not-found", 404, "Not found")
+INVALID_REQUEST = ProblemType("invalid-request", 422, "Invalid request")
+NEON_UNAVAILABLE = ProblemType("neon-unavailable", 503, "Neon API error", "retry_later")
+
+PROBLEMS: dict[type[errors.DomainError], ProblemType] = {
+    errors.Unauthenticated: UNAUTHENTICATED,
+    errors.Forbidden: FORBIDDEN,
+    errors.NotFound: NOT_FOUND,
+    errors.InvalidInput: INVALID_REQUEST,
+    errors.NeonNotConnected: ProblemType("neon-not-connected", 409, "Neon is not connected"),
+    errors.NeonReauthorizationRequired: ProblemType(
+        "neon-reauthorization-required", 409, "Neon API error", "reconnect"
+    ),
+    errors.ProjectNotSelected: ProblemType(
+        "project-not-selected", 409, "No Neon project selected", "select_project"
+    ),
+    errors.ProjectNotAccessible: ProblemType(
+        "project-not-accessible", 409, "Neon API error", "select_project"
+    ),
+    errors.NeonRateLimited: ProblemType("neon-rate-limited", 503, "Neon API error", "retry_later"),
+    errors.NeonUnavailable: NEON_UNAVAILABLE,
+    errors.StoreUnavailable: ProblemType(
+        "store-unavailable", 503, "Service temporarily unavailable", "retry_later"
+    ),
+    errors.LastAdmin: ProblemType("conflict", 409, "Conflict"),
+    errors.VersionConflict: ProblemType("conflict", 409, "Conflict", "retry_later"),
+}
+
+
+def problem(
+    kind: ProblemType,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: object,
+) -> Response[dict[str, object]]:
+    body: dict[str, object] = {
+        "type": f"/problems/{kind.slug}",
+        "title": kind.title,
+        "status": kind.status,
+        "detail": detail,
+        "action": kind.action,
+        **extra,
+    }
+    return Response(body, status_code=kind.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def domain_error(_: Request[object, object, object], exc: Exception) -> Response[dict[str, object]]:
+    assert isinstance(exc, errors.DomainError)
+    kind = next(p for cls, p in PROBLEMS.items() if isinstance(exc, cls))
+    headers = None
+    if isinstance(exc, errors.NeonRateLimited | errors.NeonUnavailable):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
+    elif isinstance(exc, errors.StoreUnavailable):
+        headers = {"Retry-After": "5"}
+    return problem(kind, exc.message, headers)
+
+
+def validation_error(
+    _: Request[object, object, object], exc: Exception
+) -> Response[dict[str, object]]:
+    assert isinstance(exc, ValidationException)
+    # Litestar's detail names the field and the rule; it never contains the submitted value.
+    return problem(INVALID_REQUEST, str(exc.detail) or "The request is malformed.")
+
+
+_HTTP_PROBLEMS = {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
+
+
+def http_error(_: Request[object, object, object], exc: Exception) -> Response[dict[str, object]]:
+    assert isinstance(exc, HTTPException)
+    kind = _HTTP_PROBLEMS.get(exc.status_code) or ProblemType(
+        "http-error", exc.status_code, "HTTP error"
+    )
+    return problem(kind, str(exc.detail), headers=exc.headers)
+
+
+def unexpected_error(
+    request: Request[object, object, object], exc: Exception
+) -> Response[dict[str, object]]:
+    request_id = uuid.uuid4().hex
+    log.error(
+        "unhandled %s on %s %s [request_id=%s]",
+        type(exc).__name__, request.method, request.url.path, request_id, exc_info=exc,
+    )
+    bug = ProblemType("internal-error", 500, "Internal server error")
+    return problem(bug, "An unexpected error occurred; it has been logged.", request_id=request_id)
+
+
+EXCEPTION_HANDLERS = {
+    errors.DomainError: domain_error,
+    ValidationException: validation_error,
+    NotAuthorizedException: http_error,
+    PermissionDeniedException: http_error,
+    NotFoundException: http_error,
+    HTTPException: http_error,
+    Exception: unexpected_error,
+}

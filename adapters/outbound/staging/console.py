@@ -1,0 +1,122 @@
+"""The read-only NeonConsole port played by the fake Neon's catalog, with Neon's paging rules."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from adapters.outbound.staging.authorization_server import FakeAuthorizationServer
+from adapters.outbound.staging.catalog import Catalog, FakeProject
+from application.ports.neon import AccessTokenRejected, OrgIdRequired
+from domain.connection import NeonAccount
+from domain.errors import ProjectNotAccessible
+from domain.ids import NeonOrgId, NeonProjectId
+from domain.neon import (
+    NeonBranch,
+    NeonOrganization,
+    NeonProjectDetails,
+    NeonProjectSummary,
+    ProjectPage,
+)
+from domain.secrets import Secret
+
+BRANCH_PAGE = 100  # the real adapter's page size; the 130-branch project needs two pages
+
+
+class FakeNeonConsole:
+    def __init__(
+        self,
+        catalog: Catalog,
+        server: FakeAuthorizationServer,
+        *,
+        latency: timedelta = timedelta(milliseconds=5),
+    ) -> None:
+        self._catalog = catalog
+        self._server = server
+        self._latency = latency.total_seconds()
+        self.calls: list[str] = []  # operation names, in order: what a test can count
+
+    async def _account(self, operation: str, token: Secret) -> str:
+        self.calls.append(operation)
+        await asyncio.sleep(self._latency)
+        account_id = self._server.account_for(token.reveal())
+        if account_id is None:
+            raise AccessTokenRejected()
+        return account_id
+
+    async def get_current_user(self, token: Secret) -> NeonAccount:
+        account = self._catalog.accounts[await self._account("getCurrentUserInfo", token)]
+        return NeonAccount(account.id, account.email, account.name)
+
+    async def list_organizations(self, token: Secret) -> list[NeonOrganization]:
+        account_id = await self._account("getCurrentUserOrganizations", token)
+        return [
+            NeonOrganization(NeonOrgId(o.id), o.name)
+            for o in self._catalog.organizations_of(account_id)
+        ]
+
+    async def list_projects(
+        self,
+        token: Secret,
+        *,
+        org_id: NeonOrgId | None,
+        search: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> ProjectPage:
+        account_id = await self._account("listProjects", token)
+        if org_id is None and not self._catalog.accounts[account_id].has_personal_projects:
+            raise OrgIdRequired()
+        if org_id is not None and org_id.value not in {
+            o.id for o in self._catalog.organizations_of(account_id)
+        }:
+            raise ProjectNotAccessible()
+        rows = self._catalog.listing(account_id, str(org_id) if org_id else None, False, search)
+        return _page(rows, cursor, limit)
+
+    async def list_shared_projects(
+        self, token: Secret, *, search: str | None, cursor: str | None, limit: int
+    ) -> ProjectPage:
+        account_id = await self._account("listSharedProjects", token)
+        return _page(self._catalog.listing(account_id, None, True, search), cursor, limit)
+
+    async def get_project(self, token: Secret, project_id: NeonProjectId) -> NeonProjectDetails:
+        project = self._visible(await self._account("getProject", token), project_id)
+        return NeonProjectDetails(
+            id=project_id,
+            name=project.name,
+            synthetic_storage_bytes=project.synthetic_storage_size,
+            compute_time_seconds=project.compute_time_seconds,
+            consumption_period_start=project.period_start,
+            consumption_period_end=project.period_end,
+        )
+
+    async def list_branches(self, token: Secret, project_id: NeonProjectId) -> list[NeonBranch]:
+        branches: list[NeonBranch] = []
+        offset = 0
+        while True:  # ends: every page but the last is full, and offsets only grow
+            project = self._visible(await self._account("listProjectBranches", token), project_id)
+            page = project.branches[offset : offset + BRANCH_PAGE]
+            branches.extend(
+                NeonBranch(b.id, b.name, b.default, b.compute_time_seconds, b.updated_at)
+                for b in page
+            )
+            offset += len(page)
+            if len(page) < BRANCH_PAGE:
+                return branches
+
+    def _visible(self, account_id: str, project_id: NeonProjectId) -> FakeProject:
+        project = self._catalog.projects.get(project_id.value)
+        if project is None or not self._catalog.can_see(account_id, project):
+            raise ProjectNotAccessible()
+        return project
+
+
+def _page(rows: list[FakeProject], cursor: str | None, limit: int) -> ProjectPage:
+    """Neon's /projects paging: the cursor is the last id returned; an empty page has none."""
+    after = [p for p in rows if cursor is None or p.id > cursor][:limit]
+    summaries = tuple(
+        NeonProjectSummary(NeonProjectId(p.id), p.name, NeonOrgId(p.org_id) if p.org_id else None)
+        for p in after
+    )
+    return ProjectPage(summaries, after[-1].id if after else None)

@@ -1,0 +1,93 @@
+"""The one place that hands out a usable access token, refreshing it once per rotation."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from application.ports.neon import NeonOAuth, RefreshRejected
+from application.ports.stores import ConnectionStore, RefreshLock
+from application.ports.system import Clock, Telemetry
+from application.single_flight import SingleFlight
+from domain.connection import Connection, ReauthorizationReason
+from domain.errors import NeonNotConnected, NeonReauthorizationRequired, NeonUnavailable
+
+
+class FreshAccessToken:
+    """Rules:
+    - a token that is expired or about to be is refreshed before use;
+    - one refresh per rotation: concurrent callers in this process share one flight, and the
+      flight takes the per-connection lock (shared by every process) and re-checks the version
+      it saw before waiting: if someone else rotated meanwhile, their token is used;
+    - the rotated pair is written (version-checked) before anyone uses it;
+    - invalid_grant / token_inactive mark the connection "needs re-authorization"; no retry.
+    """
+
+    def __init__(
+        self,
+        connections: ConnectionStore,
+        lock: RefreshLock,
+        oauth: NeonOAuth,
+        clock: Clock,
+        telemetry: Telemetry,
+    ) -> None:
+        self._connections = connections
+        self._lock = lock
+        self._oauth = oauth
+        self._clock = clock
+        self._telemetry = telemetry
+        self._flights: SingleFlight[Connection] = SingleFlight()
+
+    async def for_workspace(self, workspace_id: str) -> Connection:
+        connection = await self._current(workspace_id)
+        if connection.needs_refresh(self._clock.now()):
+            connection = await self.refresh(connection)
+        return connection
+
+    async def refresh(self, seen: Connection) -> Connection:
+        """Rotate the tokens of ``seen`` unless someone already replaced that version."""
+        key = f"{seen.id}@{seen.version}"
+        return await self._flights.run(key, lambda: self._refresh_under_lock(seen))
+
+    async def _current(self, workspace_id: str) -> Connection:
+        connection = await self._connections.get(workspace_id)
+        if connection is None:
+            raise NeonNotConnected()
+        if not connection.usable:
+            raise NeonReauthorizationRequired()
+        return connection
+
+    async def _refresh_under_lock(self, seen: Connection) -> Connection:
+        async with self._lock.hold(seen.id):
+            current = await self._current(seen.workspace_id)
+            if current.id != seen.id or current.version != seen.version:
+                self._telemetry.token_refresh("already_rotated")
+                return current
+            return await self._rotate(current)
+
+    async def _rotate(self, current: Connection) -> Connection:
+        refresh_token = current.tokens.refresh_token
+        if refresh_token is None:
+            await self._give_up(current, ReauthorizationReason.NO_REFRESH_TOKEN)
+        try:
+            granted = await self._oauth.refresh(refresh_token)
+        except RefreshRejected as rejected:
+            reason = (
+                ReauthorizationReason.GRANT_REVOKED
+                if rejected.grant_revoked
+                else ReauthorizationReason.REFRESH_REJECTED
+            )
+            await self._give_up(current, reason)
+        except NeonUnavailable:
+            self._telemetry.token_refresh("unavailable")
+            raise
+        rotated = current.rotated(granted.tokens)
+        await self._connections.update(rotated, expected_version=current.version)
+        self._telemetry.token_refresh("rotated")
+        return rotated
+
+    async def _give_up(self, current: Connection, reason: ReauthorizationReason) -> NoReturn:
+        await self._connections.update(
+            current.requiring_reauthorization(reason), expected_version=current.version
+        )
+        self._telemetry.token_refresh(reason.value)
+        raise NeonReauthorizationRequired()

@@ -1,0 +1,87 @@
+"""Ports towards Neon: its OAuth server and its (read-only) Console API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from domain.connection import NeonAccount, TokenPair
+from domain.ids import NeonOrgId, NeonProjectId
+from domain.neon import NeonBranch, NeonOrganization, NeonProjectDetails, ProjectPage
+from domain.secrets import Secret
+
+
+@dataclass(frozen=True, slots=True)
+class GrantedTokens:
+    tokens: TokenPair
+    scopes: frozenset[str]
+
+
+class RefreshRejected(Exception):
+    """Neon refused the refresh token for good (invalid_grant / token_inactive): reconnect."""
+
+    def __init__(self, grant_revoked: bool) -> None:
+        super().__init__("refresh token rejected")
+        self.grant_revoked = grant_revoked
+
+
+class CodeExchangeFailed(Exception):
+    """The authorization code could not be exchanged (bad, replayed, expired, or Neon failed)."""
+
+
+class NeonOAuth(Protocol):
+    def authorization_url(self, *, state: str, code_verifier: Secret, redirect_uri: str) -> str:
+        """Where to send the browser: S256 PKCE, ``state`` and the configured read-only scopes."""
+
+    @property
+    def issuer(self) -> str: ...
+
+    async def exchange_code(
+        self, *, code: str, code_verifier: Secret, redirect_uri: str
+    ) -> GrantedTokens: ...
+
+    async def refresh(self, refresh_token: Secret) -> GrantedTokens:
+        """Rotate the pair. Raises RefreshRejected, NeonUnavailable; never retried after an answer."""
+
+    async def revoke(self, refresh_token: Secret) -> None:
+        """RFC 7009 revocation of the grant; raises NeonUnavailable when Neon cannot be reached."""
+
+
+class AccessTokenRejected(Exception):
+    """The Console API answered 401 to this access token."""
+
+
+class OrgIdRequired(Exception):
+    """Neon answered 400 "org_id is required": the account is organization-scoped."""
+
+
+class NeonConsole(Protocol):
+    """Read-only Console API. Every method is one GET operation on a pinned allow-list.
+
+    Raises AccessTokenRejected, ProjectNotAccessible (for project operations), NeonRateLimited,
+    NeonUnavailable.
+    """
+
+    async def get_current_user(self, token: Secret) -> NeonAccount: ...
+
+    async def list_organizations(self, token: Secret) -> list[NeonOrganization]: ...
+
+    async def list_projects(
+        self,
+        token: Secret,
+        *,
+        org_id: NeonOrgId | None,
+        search: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> ProjectPage:
+        """Raises OrgIdRequired when Neon needs an org_id for this account."""
+
+    async def list_shared_projects(
+        self, token: Secret, *, search: str | None, cursor: str | None, limit: int
+    ) -> ProjectPage: ...
+
+    async def get_project(self, token: Secret, project_id: NeonProjectId) -> NeonProjectDetails: ...
+
+    async def list_branches(self, token: Secret, project_id: NeonProjectId) -> list[NeonBranch]:
+        """Every branch of the project, across all pages."""

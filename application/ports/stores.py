@@ -1,0 +1,90 @@
+"""Storage ports. Every method may raise StoreUnavailable; none returns another workspace's data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from domain.audit import AuditEvent
+from domain.authorization import PendingAuthorization
+from domain.connection import Connection
+from domain.dashboards import Dashboard
+from domain.selection import ProjectSelection
+from domain.workspaces import Member, Workspace
+
+
+class ConnectionStore(Protocol):
+    async def get(self, workspace_id: str) -> Connection | None: ...
+
+    async def add(self, connection: Connection) -> None:
+        """Store a new connection, replacing any previous one of the workspace."""
+
+    async def update(self, connection: Connection, *, expected_version: int) -> None:
+        """Write ``connection`` only if the stored one still has ``expected_version``.
+
+        Raises VersionConflict otherwise, and NotFound when the connection was removed.
+        """
+
+    async def remove(self, workspace_id: str) -> Connection | None: ...
+
+
+class RefreshLock(Protocol):
+    def hold(self, connection_id: str) -> AbstractAsyncContextManager[None]:
+        """Exclusive per connection across every process sharing the store."""
+
+
+class AuthorizationStore(Protocol):
+    async def add(self, pending: PendingAuthorization) -> None: ...
+
+    async def take(self, state_fingerprint: str) -> PendingAuthorization | None:
+        """Remove and return: a state is good for one callback only."""
+
+
+class SelectionStore(Protocol):
+    async def get(self, workspace_id: str) -> ProjectSelection | None: ...
+
+    async def put(self, selection: ProjectSelection) -> None: ...
+
+    async def remove(self, workspace_id: str) -> None: ...
+
+
+class DashboardStore(Protocol):
+    async def list(self, workspace_id: str) -> Sequence[Dashboard]: ...
+
+    async def get(self, workspace_id: str, dashboard_id: str) -> Dashboard | None: ...
+
+    async def put(self, dashboard: Dashboard) -> None: ...
+
+    async def remove(self, workspace_id: str, dashboard_id: str) -> bool: ...
+
+
+class WorkspaceStore(Protocol):
+    async def add(self, workspace: Workspace) -> None: ...
+
+    async def get(self, workspace_id: str) -> Workspace | None: ...
+
+    async def first(self) -> Workspace | None: ...
+
+
+class MemberStore(Protocol):
+    async def add(self, member: Member) -> None: ...
+
+    async def by_token_fingerprint(self, fingerprint: str) -> Member | None: ...
+
+    async def list(self, workspace_id: str) -> Sequence[Member]: ...
+
+    async def get(self, workspace_id: str, member_id: str) -> Member | None: ...
+
+    async def remove(self, workspace_id: str, member_id: str) -> bool: ...
+
+
+class AuditLog(Protocol):
+    async def record(self, event: AuditEvent) -> None: ...
+
+    async def list(self, workspace_id: str, limit: int) -> Sequence[AuditEvent]: ...
+
+
+class StoreProbe(Protocol):
+    async def ready(self) -> bool:
+        """True when the store answers and its schema is current."""

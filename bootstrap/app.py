@@ -1,0 +1,78 @@
+"""``create_app(container)``: the Litestar app, built the same way for serving and for tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dependency_injector import providers
+from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+
+from adapters.inbound.http.auth import member_guard
+from adapters.inbound.http.dashboards import DashboardsController
+from adapters.inbound.http.integrations import IntegrationsController
+from adapters.inbound.http.members import MembersController
+from adapters.inbound.http.oauth_callback import integrations_page, neon_callback
+from adapters.inbound.http.operations import healthz, metrics, readyz
+from adapters.inbound.http.problems import EXCEPTION_HANDLERS
+from adapters.inbound.http.web_settings import WebSettings
+from adapters.outbound.staging.approval_page import approval_router
+from bootstrap.container import HANDLER_DEPENDENCIES, Container
+from domain.secrets import Secret
+
+DEMO_WORKSPACE = "Demo"
+
+
+def _bridge(provider: providers.Provider[Any]) -> Provide:
+    def provide() -> Any:
+        return provider()
+
+    return Provide(provide, sync_to_thread=False)
+
+
+def create_app(container: Container) -> Litestar:
+    settings = container.settings()
+    dependencies: dict[str, Provide] = {
+        name: _bridge(getattr(container, name)) for name in HANDLER_DEPENDENCIES
+    }
+    dependencies["web_settings"] = _bridge(providers.Object(WebSettings(settings.public_url)))
+    dependencies["metrics_exposition"] = _bridge(
+        providers.Object(container.telemetry().exposition)
+    )
+    api = Router(
+        path="/api",
+        guards=[member_guard(container.authenticate_member())],
+        route_handlers=[IntegrationsController, DashboardsController, MembersController],
+    )
+    handlers: list[Any] = [api, neon_callback, integrations_page, healthz, readyz, metrics]
+    if settings.fake:
+        handlers.append(approval_router(container.fake_auth_server(), container.fake_catalog()))
+    return Litestar(
+        route_handlers=handlers,
+        dependencies=dependencies,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        on_startup=[_startup(container)],
+        openapi_config=OpenAPIConfig(
+            title="Produl × Neon", version="0.1.0", path="/schema", use_handler_docstrings=True
+        ),
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins))
+        if settings.cors_origins
+        else None,
+    )
+
+
+def _startup(container: Container) -> Callable[[], Any]:
+    async def ensure_admin() -> None:
+        token = container.settings().bootstrap_admin_token
+        if token:
+            await container.ensure_bootstrap_admin().execute(Secret(token), DEMO_WORKSPACE)
+
+    return ensure_admin
+
+
+def build_container(settings: Any) -> Container:
+    container = Container(settings=settings)
+    return container

@@ -1,0 +1,151 @@
+"""The dependency-injector container: which adapter plays each port, and every use case."""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from adapters.outbound.memory.connections import MemoryConnectionStore, MemoryRefreshLock
+from adapters.outbound.memory.stores import (
+    MemoryAuditLog,
+    MemoryAuthorizationStore,
+    MemoryDashboardStore,
+    MemoryMemberStore,
+    MemorySelectionStore,
+    MemoryStoreProbe,
+    MemoryWorkspaceStore,
+)
+from adapters.outbound.prometheus_telemetry import PrometheusTelemetry
+from adapters.outbound.staging.authorization_server import FakeAuthorizationServer
+from adapters.outbound.staging.console import FakeNeonConsole
+from adapters.outbound.staging.oauth import FakeNeonOAuth
+from adapters.outbound.staging.seed import seeded_catalog
+from adapters.outbound.system import SystemClock
+from application.add_member import AddMember
+from application.add_widget import AddWidget
+from application.authenticate_member import AuthenticateMember
+from application.complete_connection import CompleteConnection
+from application.configure_widget import ConfigureWidget
+from application.create_dashboard import CreateDashboard
+from application.delete_dashboard import DeleteDashboard
+from application.disconnect import Disconnect
+from application.ensure_bootstrap_admin import EnsureBootstrapAdmin
+from application.fresh_access_token import FreshAccessToken
+from application.integration_status import GetIntegrationStatus
+from application.list_integrations import ListIntegrations
+from application.list_members import ListMembers
+from application.list_projects import ListProjects
+from application.neon_call import NeonCall
+from application.read_audit_log import ReadAuditLog
+from application.read_dashboards import ReadDashboards
+from application.remove_widget import RemoveWidget
+from application.rename_dashboard import RenameDashboard
+from application.render_widget import RenderWidget
+from application.revoke_member import RevokeMember
+from application.select_project import SelectProject
+from application.start_connection import StartConnection
+from application.widget_library import ListWidgetLibrary
+from bootstrap.settings import Settings
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    telemetry = providers.Singleton(PrometheusTelemetry)
+
+    # Storage: in memory until durable stores arrive; state ends with the process.
+    connections = providers.Singleton(MemoryConnectionStore)
+    refresh_lock = providers.Singleton(MemoryRefreshLock)
+    authorizations = providers.Singleton(MemoryAuthorizationStore)
+    selections = providers.Singleton(MemorySelectionStore)
+    dashboards = providers.Singleton(MemoryDashboardStore)
+    workspaces = providers.Singleton(MemoryWorkspaceStore)
+    members = providers.Singleton(MemoryMemberStore)
+    audit_log = providers.Singleton(MemoryAuditLog)
+    store_probe = providers.Singleton(MemoryStoreProbe)
+
+    # Neon, played in-process by the staging fakes (fake mode).
+    fake_catalog = providers.Singleton(seeded_catalog, now=clock.provided.now.call())
+    fake_auth_server = providers.Singleton(
+        FakeAuthorizationServer,
+        clock,
+        client_id=settings.provided.client_id,
+        redirect_uri=settings.provided.redirect_uri,
+    )
+    neon_oauth = providers.Singleton(
+        FakeNeonOAuth,
+        fake_auth_server,
+        clock,
+        issuer=settings.provided.oauth_issuer,
+        scopes=settings.provided.scopes,
+    )
+    neon_console = providers.Singleton(FakeNeonConsole, fake_catalog, fake_auth_server)
+
+    fresh_access_token = providers.Singleton(
+        FreshAccessToken, connections, refresh_lock, neon_oauth, clock, telemetry
+    )
+    neon_call = providers.Singleton(NeonCall, fresh_access_token, connections)
+
+    # Use cases, named as the HTTP handlers ask for them.
+    authenticate_member = providers.Singleton(AuthenticateMember, members)
+    ensure_bootstrap_admin = providers.Singleton(EnsureBootstrapAdmin, workspaces, members, clock)
+    list_integrations = providers.Singleton(ListIntegrations, connections)
+    get_integration_status = providers.Singleton(GetIntegrationStatus, connections, selections)
+    start_connection = providers.Singleton(
+        StartConnection, authorizations, neon_oauth, clock, settings.provided.redirect_uri
+    )
+    complete_connection = providers.Singleton(
+        CompleteConnection,
+        authorizations,
+        connections,
+        selections,
+        neon_oauth,
+        neon_console,
+        audit_log,
+        clock,
+    )
+    disconnect = providers.Singleton(Disconnect, connections, neon_oauth, audit_log, clock)
+    list_projects = providers.Singleton(ListProjects, neon_call, neon_console, connections)
+    select_project = providers.Singleton(
+        SelectProject, neon_call, neon_console, selections, audit_log, clock
+    )
+    list_widget_library = providers.Singleton(ListWidgetLibrary)
+    read_dashboards = providers.Singleton(ReadDashboards, dashboards)
+    create_dashboard = providers.Singleton(CreateDashboard, dashboards)
+    rename_dashboard = providers.Singleton(RenameDashboard, dashboards)
+    delete_dashboard = providers.Singleton(DeleteDashboard, dashboards)
+    add_widget = providers.Singleton(AddWidget, dashboards)
+    configure_widget = providers.Singleton(ConfigureWidget, dashboards)
+    remove_widget = providers.Singleton(RemoveWidget, dashboards)
+    render_widget = providers.Singleton(
+        RenderWidget, dashboards, selections, neon_call, neon_console, clock, telemetry
+    )
+    add_member = providers.Singleton(AddMember, members, audit_log, clock)
+    list_members = providers.Singleton(ListMembers, members)
+    revoke_member = providers.Singleton(RevokeMember, members, audit_log, clock)
+    read_audit_log = providers.Singleton(ReadAuditLog, audit_log)
+
+
+HANDLER_DEPENDENCIES = (
+    "list_integrations",
+    "get_integration_status",
+    "start_connection",
+    "complete_connection",
+    "disconnect",
+    "list_projects",
+    "select_project",
+    "list_widget_library",
+    "read_dashboards",
+    "create_dashboard",
+    "rename_dashboard",
+    "delete_dashboard",
+    "add_widget",
+    "configure_widget",
+    "remove_widget",
+    "render_widget",
+    "add_member",
+    "list_members",
+    "revoke_member",
+    "read_audit_log",
+    "store_probe",
+)

@@ -1,0 +1,103 @@
+"""Settings from the pinned PRODUL_* environment variables, checked before anything starts."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+READ_ONLY_SCOPES = frozenset(
+    {"openid", "offline", "offline_access", "urn:neoncloud:projects:read", "urn:neoncloud:orgs:read"}
+)
+DEFAULT_SCOPES = "openid offline offline_access urn:neoncloud:projects:read urn:neoncloud:orgs:read"
+FAKE_CLIENT_ID = "produl-staging"
+FAKE_MOUNT = "/fake-neon"
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names the variable and what is expected."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str
+    public_url: str
+    neon_mode: str
+    oauth_issuer: str
+    api_url: str
+    client_id: str
+    client_secret: str | None
+    client_auth_method: str
+    scopes: tuple[str, ...]
+    bootstrap_admin_token: str | None
+    cors_origins: tuple[str, ...]
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"{self.public_url}/integrations/neon/callback"
+
+    @property
+    def fake(self) -> bool:
+        return self.neon_mode == "fake"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise SettingsError(f"{name} must be an http(s) URL, got {value!r}.")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise SettingsError(f"{name} may use plain http:// only for a loopback host.")
+    return value
+
+
+def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int = 8000) -> Settings:
+    mode = env.get("PRODUL_NEON_MODE", "fake")
+    if mode not in {"fake", "live"}:
+        raise SettingsError("PRODUL_NEON_MODE is 'fake' or 'live'.")
+    if mode == "live":
+        raise SettingsError(
+            "PRODUL_NEON_MODE=live needs the real Neon adapters, which this build does not have "
+            "yet; run with PRODUL_NEON_MODE=fake."
+        )
+    web_host = f"[{host}]" if ":" in host else host
+    public_url = _url("PRODUL_PUBLIC_URL", env.get("PRODUL_PUBLIC_URL") or f"http://{web_host}:{port}")
+    public_url = public_url.rstrip("/")
+    scopes = tuple(env.get("PRODUL_NEON_SCOPES", DEFAULT_SCOPES).split())
+    extra = sorted(set(scopes) - READ_ONLY_SCOPES)
+    if extra:
+        raise SettingsError(f"PRODUL_NEON_SCOPES may hold read-only scopes only; refused: {extra}.")
+    if not scopes:
+        raise SettingsError("PRODUL_NEON_SCOPES is empty.")
+    auth_method = env.get("PRODUL_NEON_CLIENT_AUTH_METHOD", "client_secret_post")
+    if auth_method not in {"client_secret_post", "client_secret_basic"}:
+        raise SettingsError(
+            "PRODUL_NEON_CLIENT_AUTH_METHOD is client_secret_post or client_secret_basic."
+        )
+    token = env.get("PRODUL_BOOTSTRAP_ADMIN_TOKEN") or None
+    if token is not None and not 16 <= len(token) <= 256:
+        raise SettingsError("PRODUL_BOOTSTRAP_ADMIN_TOKEN must be 16-256 characters.")
+    origins = tuple(o.strip() for o in env.get("PRODUL_CORS_ORIGINS", "").split(",") if o.strip())
+    # In fake mode Neon is played inside the service, under {public_url}/fake-neon/.
+    return Settings(
+        database_url=env.get("PRODUL_DATABASE_URL", "sqlite+aiosqlite:///var/produl-neon.db"),
+        public_url=public_url,
+        neon_mode=mode,
+        oauth_issuer=f"{public_url}{FAKE_MOUNT}/",
+        api_url=f"{public_url}{FAKE_MOUNT}/api/v2",
+        client_id=FAKE_CLIENT_ID,
+        client_secret=None,
+        client_auth_method=auth_method,
+        scopes=scopes,
+        bootstrap_admin_token=token,
+        cors_origins=origins,
+    )

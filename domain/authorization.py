@@ -1,0 +1,26 @@
+"""A Connect-Neon attempt between "start" and Neon's redirect back (one per `state`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain.secrets import Secret
+
+AUTHORIZATION_TTL = timedelta(minutes=10)  # Neon's codes live 10 minutes too
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAuthorization:
+    """Keyed by the fingerprint of ``state``; bound to the browser by a cookie's fingerprint."""
+
+    state_fingerprint: str
+    browser_fingerprint: str
+    workspace_id: str
+    started_by: str
+    code_verifier: Secret
+    redirect_uri: str
+    created_at: datetime
+
+    def expired(self, now: datetime) -> bool:
+        return now >= self.created_at + AUTHORIZATION_TTL

@@ -1,0 +1,85 @@
+"""A workspace's link to one Neon account, and the rules of its token lifecycle."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from domain.secrets import Secret
+
+# Refresh this long before expiry at most; short-lived tokens use a quarter of their lifetime
+# instead, so a 10-second test token is not "about to expire" from the moment it is issued.
+MAX_REFRESH_MARGIN = timedelta(seconds=60)
+
+
+class Health(enum.Enum):
+    ACTIVE = "active"
+    NEEDS_REAUTHORIZATION = "needs_reauthorization"
+    DISCONNECTED = "disconnected"
+
+
+class ReauthorizationReason(enum.Enum):
+    REFRESH_REJECTED = "refresh_rejected"  # invalid_grant: expired, revoked or unknown refresh token
+    GRANT_REVOKED = "grant_revoked"  # token_inactive: the grant was revoked (e.g. reuse detection)
+    NO_REFRESH_TOKEN = "no_refresh_token"  # Neon granted no offline scope
+    ACCESS_REJECTED = "access_rejected"  # Neon refused a freshly refreshed access token
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: Secret
+    refresh_token: Secret | None
+    issued_at: datetime
+    expires_at: datetime
+
+    def refresh_due(self, now: datetime) -> bool:
+        lifetime = self.expires_at - self.issued_at
+        margin = min(MAX_REFRESH_MARGIN, max(lifetime / 4, timedelta(0)))
+        return now >= self.expires_at - margin
+
+
+@dataclass(frozen=True, slots=True)
+class NeonAccount:
+    id: str
+    email: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """Tokens, scopes and health of a workspace's Neon link.
+
+    ``version`` changes with every rotation or health change, so a writer can tell whether the
+    record moved since it read it (the refresh lock re-checks it after waiting).
+    """
+
+    id: str
+    workspace_id: str
+    account: NeonAccount
+    tokens: TokenPair
+    scopes: frozenset[str]
+    connected_at: datetime
+    health: Health = Health.ACTIVE
+    reauthorization_reason: ReauthorizationReason | None = None
+    version: int = 1
+
+    def needs_refresh(self, now: datetime) -> bool:
+        return self.health is Health.ACTIVE and self.tokens.refresh_due(now)
+
+    @property
+    def usable(self) -> bool:
+        return self.health is Health.ACTIVE
+
+    def rotated(self, tokens: TokenPair) -> Connection:
+        # Neon may omit the refresh token on refresh; keep the one we have (RFC 6749 §6).
+        refresh = tokens.refresh_token or self.tokens.refresh_token
+        return replace(self, tokens=replace(tokens, refresh_token=refresh), version=self.version + 1)
+
+    def requiring_reauthorization(self, reason: ReauthorizationReason) -> Connection:
+        return replace(
+            self,
+            health=Health.NEEDS_REAUTHORIZATION,
+            reauthorization_reason=reason,
+            version=self.version + 1,
+        )

@@ -1,0 +1,80 @@
+"""Dashboards and the widgets on them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+
+from domain.errors import InvalidInput, NotFound
+from domain.ids import NeonProjectId
+
+MAX_NAME_LENGTH = 100
+MAX_WIDGETS_PER_DASHBOARD = 50
+
+
+class WidgetKind(enum.Enum):
+    NEON_METRICS = "neon_metrics"
+
+
+@dataclass(frozen=True, slots=True)
+class WidgetSpec:
+    """An entry of the widget library."""
+
+    kind: WidgetKind
+    name: str
+    requires: str
+
+
+WIDGET_LIBRARY = (WidgetSpec(WidgetKind.NEON_METRICS, "Neon Metrics", "neon"),)
+
+
+def dashboard_name(raw: str) -> str:
+    name = raw.strip()
+    if not name or len(name) > MAX_NAME_LENGTH or not name.isprintable():
+        raise InvalidInput(f"A dashboard name is 1-{MAX_NAME_LENGTH} printable characters.")
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class NeonMetricsSettings:
+    """``project_id`` None means: show the workspace's selected project."""
+
+    project_id: NeonProjectId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Widget:
+    id: str
+    kind: WidgetKind
+    settings: NeonMetricsSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    id: str
+    workspace_id: str
+    name: str
+    widgets: tuple[Widget, ...] = ()
+
+    def renamed(self, raw_name: str) -> Dashboard:
+        return replace(self, name=dashboard_name(raw_name))
+
+    def widget(self, widget_id: str) -> Widget:
+        for widget in self.widgets:
+            if widget.id == widget_id:
+                return widget
+        raise NotFound("No such widget on this dashboard.")
+
+    def with_widget(self, widget: Widget) -> Dashboard:
+        if len(self.widgets) >= MAX_WIDGETS_PER_DASHBOARD:
+            raise InvalidInput(f"A dashboard holds at most {MAX_WIDGETS_PER_DASHBOARD} widgets.")
+        return replace(self, widgets=(*self.widgets, widget))
+
+    def with_settings(self, widget_id: str, settings: NeonMetricsSettings) -> Dashboard:
+        target = self.widget(widget_id)
+        updated = replace(target, settings=settings)
+        return replace(self, widgets=tuple(updated if w.id == widget_id else w for w in self.widgets))
+
+    def without_widget(self, widget_id: str) -> Dashboard:
+        self.widget(widget_id)
+        return replace(self, widgets=tuple(w for w in self.widgets if w.id != widget_id))

@@ -1,0 +1,52 @@
+"""Identifier value objects, validated where they are made."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+from domain.errors import InvalidInput
+
+# \Z, not $: `$` also matches before a trailing newline, and these ids go into URL paths.
+_NEON_ID = re.compile(r"[a-z0-9-]{1,60}\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class NeonProjectId:
+    """A Neon project id such as ``aged-salad-46255801`` (Neon's pattern ``^[a-z0-9-]{1,60}$``)."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.value, str) or not _NEON_ID.match(self.value):
+            raise InvalidInput("A Neon project id is 1-60 characters of a-z, 0-9 and '-'.")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class NeonOrgId:
+    """A Neon organization id such as ``org-morning-bread-81040908``; same pattern as projects."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.value, str) or not _NEON_ID.match(self.value):
+            raise InvalidInput("A Neon organization id is 1-60 characters of a-z, 0-9 and '-'.")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def parse_uuid(raw: str, what: str) -> str:
+    """Canonical form of a UUID given in a path, or InvalidInput naming what it was."""
+    try:
+        return str(uuid.UUID(raw))
+    except (ValueError, AttributeError, TypeError):
+        raise InvalidInput(f"{what} is not a valid id.") from None
