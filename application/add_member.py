@@ -14,7 +14,7 @@ from domain.ids import new_id
 from domain.secrets import Secret
 from domain.workspaces import Member, Role, email_address
 
-TOKEN_PREFIX = "pnm_"  # greppable in leak scanners
+TOKEN_PREFIX = "pnm_"  # noqa: S105 - a prefix that leak scanners can grep for
 
 
 def new_member_token() -> Secret:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from contextlib import suppress
 from dataclasses import dataclass
 
 from application.ports.neon import CodeExchangeFailed, NeonConsole, NeonOAuth
@@ -118,10 +119,9 @@ class CompleteConnection:
         previous = await self._connections.get(connection.workspace_id)
         await self._connections.add(connection)
         if previous is not None and previous.tokens.refresh_token is not None:
-            try:
+            # The old grant expires on its own; the new connection must not fail for it.
+            with suppress(NeonUnavailable):
                 await self._oauth.revoke(previous.tokens.refresh_token)
-            except NeonUnavailable:
-                pass  # the old grant expires on its own; the new one must not fail for it
         dropped = await self._drop_invisible_selection(connection)
         await self._audit.record(
             AuditEvent(

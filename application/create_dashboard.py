@@ -15,6 +15,8 @@ class CreateDashboard:
 
     async def execute(self, actor: Member, name: str) -> Dashboard:
         require_admin(actor)
-        dashboard = Dashboard(id=new_id(), workspace_id=actor.workspace_id, name=dashboard_name(name))
+        dashboard = Dashboard(
+            id=new_id(), workspace_id=actor.workspace_id, name=dashboard_name(name)
+        )
         await self._dashboards.put(dashboard)
         return dashboard

@@ -62,9 +62,7 @@ class ListProjects:
     be listed becomes a warning. An empty picker says whether the read scope is missing.
     """
 
-    def __init__(
-        self, neon: NeonCall, console: NeonConsole, connections: ConnectionStore
-    ) -> None:
+    def __init__(self, neon: NeonCall, console: NeonConsole, connections: ConnectionStore) -> None:
         self._neon = neon
         self._console = console
         self._connections = connections

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from typing import TypeVar
 
 from application.fresh_access_token import FreshAccessToken
@@ -47,7 +48,5 @@ class NeonCall:
 
     async def _mark_broken(self, connection: Connection) -> None:
         broken = connection.requiring_reauthorization(ReauthorizationReason.ACCESS_REJECTED)
-        try:
+        with suppress(VersionConflict, NotFound):  # someone changed it meanwhile; theirs wins
             await self._connections.update(broken, expected_version=connection.version)
-        except (VersionConflict, NotFound):
-            pass  # someone changed it meanwhile; their state wins

@@ -1,4 +1,4 @@
-"""The picker's opaque cursor: which source (personal, an organization, shared) and Neon's cursor."""
+"""The picker's opaque cursor: the source (personal, an organization, shared) and Neon's cursor."""
 
 from __future__ import annotations
 

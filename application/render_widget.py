@@ -55,12 +55,16 @@ class RenderWidget:
         self._clock = clock
         self._telemetry = telemetry
 
-    async def execute(self, actor: Member, dashboard_id: str, widget_id: str) -> NeonMetricsSnapshot:
+    async def execute(
+        self, actor: Member, dashboard_id: str, widget_id: str
+    ) -> NeonMetricsSnapshot:
         dashboard = await dashboard_of(self._dashboards, actor.workspace_id, dashboard_id)
         widget = dashboard.widget(parse_uuid(widget_id, "The widget id"))
         project_id = widget.settings.project_id or await self._selected(actor.workspace_id)
         try:
-            snapshot = await self._neon.run(actor.workspace_id, lambda t: self._fetch(t, project_id))
+            snapshot = await self._neon.run(
+                actor.workspace_id, lambda t: self._fetch(t, project_id)
+            )
         except DomainError as failure:
             self._telemetry.widget_render(type(failure).__name__)
             raise

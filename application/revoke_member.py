@@ -25,7 +25,9 @@ class RevokeMember:
         if target is None:
             raise NotFound("No such member in this workspace.")
         if target.role is Role.ADMIN:
-            admins = [m for m in await self._members.list(actor.workspace_id) if m.role is Role.ADMIN]
+            admins = [
+                m for m in await self._members.list(actor.workspace_id) if m.role is Role.ADMIN
+            ]
             if len(admins) <= 1:
                 raise LastAdmin()
         if not await self._members.remove(actor.workspace_id, target.id):

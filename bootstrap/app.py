@@ -39,9 +39,7 @@ def create_app(container: Container) -> Litestar:
         name: _bridge(getattr(container, name)) for name in HANDLER_DEPENDENCIES
     }
     dependencies["web_settings"] = _bridge(providers.Object(WebSettings(settings.public_url)))
-    dependencies["metrics_exposition"] = _bridge(
-        providers.Object(container.telemetry().exposition)
-    )
+    dependencies["metrics_exposition"] = _bridge(providers.Object(container.telemetry().exposition))
     api = Router(
         path="/api",
         guards=[member_guard(container.authenticate_member())],

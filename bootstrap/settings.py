@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 READ_ONLY_SCOPES = frozenset(
-    {"openid", "offline", "offline_access", "urn:neoncloud:projects:read", "urn:neoncloud:orgs:read"}
+    {
+        "openid",
+        "offline",
+        "offline_access",
+        "urn:neoncloud:projects:read",
+        "urn:neoncloud:orgs:read",
+    }
 )
 DEFAULT_SCOPES = "openid offline offline_access urn:neoncloud:projects:read urn:neoncloud:orgs:read"
 FAKE_CLIENT_ID = "produl-staging"
@@ -70,7 +76,9 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
             "yet; run with PRODUL_NEON_MODE=fake."
         )
     web_host = f"[{host}]" if ":" in host else host
-    public_url = _url("PRODUL_PUBLIC_URL", env.get("PRODUL_PUBLIC_URL") or f"http://{web_host}:{port}")
+    public_url = _url(
+        "PRODUL_PUBLIC_URL", env.get("PRODUL_PUBLIC_URL") or f"http://{web_host}:{port}"
+    )
     public_url = public_url.rstrip("/")
     scopes = tuple(env.get("PRODUL_NEON_SCOPES", DEFAULT_SCOPES).split())
     extra = sorted(set(scopes) - READ_ONLY_SCOPES)

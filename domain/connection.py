@@ -20,9 +20,11 @@ class Health(enum.Enum):
 
 
 class ReauthorizationReason(enum.Enum):
-    REFRESH_REJECTED = "refresh_rejected"  # invalid_grant: expired, revoked or unknown refresh token
+    REFRESH_REJECTED = (
+        "refresh_rejected"  # invalid_grant: expired, revoked or unknown refresh token
+    )
     GRANT_REVOKED = "grant_revoked"  # token_inactive: the grant was revoked (e.g. reuse detection)
-    NO_REFRESH_TOKEN = "no_refresh_token"  # Neon granted no offline scope
+    NO_REFRESH_TOKEN = "no_refresh_token"  # noqa: S105 - Neon granted no offline scope
     ACCESS_REJECTED = "access_rejected"  # Neon refused a freshly refreshed access token
 
 
@@ -74,7 +76,9 @@ class Connection:
     def rotated(self, tokens: TokenPair) -> Connection:
         # Neon may omit the refresh token on refresh; keep the one we have (RFC 6749 §6).
         refresh = tokens.refresh_token or self.tokens.refresh_token
-        return replace(self, tokens=replace(tokens, refresh_token=refresh), version=self.version + 1)
+        return replace(
+            self, tokens=replace(tokens, refresh_token=refresh), version=self.version + 1
+        )
 
     def requiring_reauthorization(self, reason: ReauthorizationReason) -> Connection:
         return replace(

@@ -73,7 +73,9 @@ class Dashboard:
     def with_settings(self, widget_id: str, settings: NeonMetricsSettings) -> Dashboard:
         target = self.widget(widget_id)
         updated = replace(target, settings=settings)
-        return replace(self, widgets=tuple(updated if w.id == widget_id else w for w in self.widgets))
+        return replace(
+            self, widgets=tuple(updated if w.id == widget_id else w for w in self.widgets)
+        )
 
     def without_widget(self, widget_id: str) -> Dashboard:
         self.widget(widget_id)

@@ -9,19 +9,27 @@ class PrometheusTelemetry:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self._refreshes = Counter(
-            "produl_neon_token_refreshes", "Token refreshes by outcome", ["outcome"],
+            "produl_neon_token_refreshes",
+            "Token refreshes by outcome",
+            ["outcome"],
             registry=self.registry,
         )
         self._renders = Counter(
-            "produl_neon_widget_renders", "Widget renders by outcome", ["outcome"],
+            "produl_neon_widget_renders",
+            "Widget renders by outcome",
+            ["outcome"],
             registry=self.registry,
         )
         self._upstream = Counter(
-            "produl_neon_upstream_calls", "Calls to Neon by operation and status",
-            ["operation", "status"], registry=self.registry,
+            "produl_neon_upstream_calls",
+            "Calls to Neon by operation and status",
+            ["operation", "status"],
+            registry=self.registry,
         )
         self._latency = Histogram(
-            "produl_neon_upstream_seconds", "Latency of calls to Neon", ["operation"],
+            "produl_neon_upstream_seconds",
+            "Latency of calls to Neon",
+            ["operation"],
             registry=self.registry,
         )
 

@@ -41,7 +41,8 @@ class NeonOAuth(Protocol):
     ) -> GrantedTokens: ...
 
     async def refresh(self, refresh_token: Secret) -> GrantedTokens:
-        """Rotate the pair. Raises RefreshRejected, NeonUnavailable; never retried after an answer."""
+        """Rotate the pair; raises RefreshRejected or NeonUnavailable. Never retried once Neon
+        answered, because Neon may already have rotated."""
 
     async def revoke(self, refresh_token: Secret) -> None:
         """RFC 7009 revocation of the grant; raises NeonUnavailable when Neon cannot be reached."""

@@ -34,13 +34,17 @@ class DashboardsController(Controller):
         self, actor: Actor, list_widget_library: NamedDependency[ListWidgetLibrary]
     ) -> dtos.WidgetLibraryOut:
         specs = await list_widget_library.execute(actor)
-        return dtos.WidgetLibraryOut([dtos.WidgetSpecOut(s.kind.value, s.name, s.requires) for s in specs])
+        return dtos.WidgetLibraryOut(
+            [dtos.WidgetSpecOut(s.kind.value, s.name, s.requires) for s in specs]
+        )
 
     @get("/dashboards", operation_id="listDashboards", opt=MEMBER)
     async def list_all(
         self, actor: Actor, read_dashboards: NamedDependency[ReadDashboards]
     ) -> dtos.DashboardsOut:
-        return dtos.DashboardsOut([presenters.dashboard(d) for d in await read_dashboards.all(actor)])
+        return dtos.DashboardsOut(
+            [presenters.dashboard(d) for d in await read_dashboards.all(actor)]
+        )
 
     @post("/dashboards", operation_id="createDashboard", opt=ADMIN)
     async def create(

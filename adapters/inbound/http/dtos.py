@@ -10,7 +10,7 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
-class Request(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+class Request(msgspec.Struct, forbid_unknown_fields=True):
     pass
 
 
@@ -40,7 +40,7 @@ class MemberIn(Request):
     role: Literal["admin", "member"] = "member"
 
 
-class Out(msgspec.Struct, frozen=True):
+class Out(msgspec.Struct):
     pass
 
 

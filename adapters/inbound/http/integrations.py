@@ -36,7 +36,9 @@ class IntegrationsController(Controller):
         self, actor: Actor, list_integrations: NamedDependency[ListIntegrations]
     ) -> dtos.IntegrationsOut:
         entries = await list_integrations.execute(actor)
-        return dtos.IntegrationsOut([dtos.IntegrationOut(e.kind, e.name, e.connected) for e in entries])
+        return dtos.IntegrationsOut(
+            [dtos.IntegrationOut(e.kind, e.name, e.connected) for e in entries]
+        )
 
     @get("/neon", operation_id="getNeonIntegration", opt=MEMBER)
     async def neon_status(

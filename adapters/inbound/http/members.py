@@ -49,4 +49,6 @@ class MembersController(Controller):
     async def audit_log(
         self, actor: Actor, read_audit_log: NamedDependency[ReadAuditLog]
     ) -> dtos.AuditLogOut:
-        return dtos.AuditLogOut([presenters.audit_event(e) for e in await read_audit_log.execute(actor)])
+        return dtos.AuditLogOut(
+            [presenters.audit_event(e) for e in await read_audit_log.execute(actor)]
+        )

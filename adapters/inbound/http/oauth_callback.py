@@ -58,14 +58,24 @@ async def neon_callback(
             query["selection"] = "not_accessible"
     else:
         query = {"neon": "error", "reason": completion.outcome.value}
-    clear = Cookie(key=BINDING_COOKIE, value="", path=CALLBACK_PATH, max_age=0, httponly=True,
-                   samesite="lax")
-    return Redirect(f"/settings/integrations?{urlencode(query)}", status_code=303,
-                    cookies=[clear], headers=NO_REFERRER)
+    clear = Cookie(
+        key=BINDING_COOKIE, value="", path=CALLBACK_PATH, max_age=0, httponly=True, samesite="lax"
+    )
+    return Redirect(
+        f"/settings/integrations?{urlencode(query)}",
+        status_code=303,
+        cookies=[clear],
+        headers=NO_REFERRER,
+    )
 
 
-@get("/settings/integrations", operation_id="integrationsPage", tags=["pages"],
-     media_type=MediaType.HTML, sync_to_thread=False)
+@get(
+    "/settings/integrations",
+    operation_id="integrationsPage",
+    tags=["pages"],
+    media_type=MediaType.HTML,
+    sync_to_thread=False,
+)
 def integrations_page(request: Request[Any, Any, Any]) -> Response[str]:
     outcome = request.query_params.get("neon")
     reason = request.query_params.get("reason", "")

@@ -20,7 +20,9 @@ def healthz() -> dict[str, str]:
 @get("/readyz", operation_id="readyz", tags=["operations"])
 async def readyz(store_probe: NamedDependency[StoreProbe]) -> Response[dict[str, str]]:
     ready = await store_probe.ready()
-    return Response({"status": "ready" if ready else "not_ready"}, status_code=200 if ready else 503)
+    return Response(
+        {"status": "ready" if ready else "not_ready"}, status_code=200 if ready else 503
+    )
 
 
 @get("/metrics", operation_id="metrics", tags=["operations"], sync_to_thread=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
 
 from adapters.inbound.http import dtos
 from application.integration_status import IntegrationStatus
@@ -11,6 +12,16 @@ from domain.connection import Health
 from domain.dashboards import Dashboard, Widget
 from domain.metrics import NeonMetricsSnapshot
 from domain.workspaces import Member
+
+STATUS: dict[Health, Literal["connected", "needs_reauthorization", "disconnected"]] = {
+    Health.ACTIVE: "connected",
+    Health.NEEDS_REAUTHORIZATION: "needs_reauthorization",
+    Health.DISCONNECTED: "disconnected",
+}
+HEALTH: dict[Health, Literal["ok", "failing"]] = {
+    Health.ACTIVE: "ok",
+    Health.NEEDS_REAUTHORIZATION: "failing",
+}
 
 
 def instant(moment: datetime) -> str:
@@ -23,17 +34,15 @@ def optional_instant(moment: datetime | None) -> str | None:
 
 def neon_status(status: IntegrationStatus) -> dtos.NeonStatusOut:
     selection = status.selection
-    selected = dtos.SelectedProjectOut(str(selection.project_id), selection.project_name) if (
-        selection is not None
-    ) else None
+    selected = (
+        dtos.SelectedProjectOut(str(selection.project_id), selection.project_name)
+        if (selection is not None)
+        else None
+    )
     account = status.account
     return dtos.NeonStatusOut(
-        status={
-            Health.ACTIVE: "connected",
-            Health.NEEDS_REAUTHORIZATION: "needs_reauthorization",
-            Health.DISCONNECTED: "disconnected",
-        }[status.health],
-        health={Health.ACTIVE: "ok", Health.NEEDS_REAUTHORIZATION: "failing"}.get(status.health),
+        status=STATUS[status.health],
+        health=HEALTH.get(status.health),
         account=dtos.AccountOut(account.id, account.email, account.name) if account else None,
         scopes=sorted(status.scopes),
         selected_project=selected,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -77,7 +78,7 @@ def problem(
     return Response(body, status_code=kind.status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def domain_error(_: Request[object, object, object], exc: Exception) -> Response[dict[str, object]]:
+def domain_error(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
     assert isinstance(exc, errors.DomainError)
     kind = next(p for cls, p in PROBLEMS.items() if isinstance(exc, cls))
     headers = None
@@ -88,9 +89,7 @@ def domain_error(_: Request[object, object, object], exc: Exception) -> Response
     return problem(kind, exc.message, headers)
 
 
-def validation_error(
-    _: Request[object, object, object], exc: Exception
-) -> Response[dict[str, object]]:
+def validation_error(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
     assert isinstance(exc, ValidationException)
     # Litestar's detail names the field and the rule; it never contains the submitted value.
     return problem(INVALID_REQUEST, str(exc.detail) or "The request is malformed.")
@@ -99,7 +98,7 @@ def validation_error(
 _HTTP_PROBLEMS = {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
 
 
-def http_error(_: Request[object, object, object], exc: Exception) -> Response[dict[str, object]]:
+def http_error(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
     assert isinstance(exc, HTTPException)
     kind = _HTTP_PROBLEMS.get(exc.status_code) or ProblemType(
         "http-error", exc.status_code, "HTTP error"
@@ -108,12 +107,16 @@ def http_error(_: Request[object, object, object], exc: Exception) -> Response[d
 
 
 def unexpected_error(
-    request: Request[object, object, object], exc: Exception
+    request: Request[Any, Any, Any], exc: Exception
 ) -> Response[dict[str, object]]:
     request_id = uuid.uuid4().hex
     log.error(
         "unhandled %s on %s %s [request_id=%s]",
-        type(exc).__name__, request.method, request.url.path, request_id, exc_info=exc,
+        type(exc).__name__,
+        request.method,
+        request.url.path,
+        request_id,
+        exc_info=exc,
     )
     bug = ProblemType("internal-error", 500, "Internal server error")
     return problem(bug, "An unexpected error occurred; it has been logged.", request_id=request_id)

@@ -4,6 +4,7 @@ browser goes back to the callback, as it would from Neon's real consent screen."
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response, Router, get
@@ -17,8 +18,15 @@ from adapters.outbound.staging.authorization_server import (
 from adapters.outbound.staging.catalog import Catalog
 from adapters.outbound.staging.seed import ADA
 
-PASSED_ON = ("response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge",
-             "code_challenge_method")
+PASSED_ON = (
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+)
 
 
 def _page(body: str, status: int = 200) -> Response[str]:
@@ -31,15 +39,18 @@ def _page(body: str, status: int = 200) -> Response[str]:
 
 def approval_router(server: FakeAuthorizationServer, catalog: Catalog) -> Router:
     @get("/oauth2/auth", include_in_schema=False, sync_to_thread=False)
-    def authorize(request: Request[object, object, object]) -> Response[str] | Redirect:
+    def authorize(request: Request[Any, Any, Any]) -> Response[str] | Redirect:
         query = {name: request.query_params.get(name, "") for name in PASSED_ON}
         decision = request.query_params.get("decision")
         redirect_uri = query["redirect_uri"]
         if query["client_id"] != server.client_id or redirect_uri != server.redirect_uri:
             return _page("<h1>Invalid request</h1><p>Unknown client or redirect URI.</p>", 400)
         if decision == "deny":
-            back = {"error": "access_denied", "error_description": "The resource owner denied "
-                    "the request.", "state": query["state"]}
+            back = {
+                "error": "access_denied",
+                "error_description": "The resource owner denied the request.",
+                "state": query["state"],
+            }
             return Redirect(f"{redirect_uri}?{urlencode(back)}", status_code=303)
         if decision == "approve":
             account = request.query_params.get("account", ADA)
@@ -47,8 +58,11 @@ def approval_router(server: FakeAuthorizationServer, catalog: Catalog) -> Router
                 return _page("<h1>Invalid request</h1><p>Unknown account.</p>", 400)
             try:
                 code = server.approve(
-                    account_id=account, client_id=query["client_id"], redirect_uri=redirect_uri,
-                    scope=query["scope"], challenge=query["code_challenge"],
+                    account_id=account,
+                    client_id=query["client_id"],
+                    redirect_uri=redirect_uri,
+                    scope=query["scope"],
+                    challenge=query["code_challenge"],
                     method=query["code_challenge_method"],
                 )
             except AuthorizationRequestInvalid as invalid:

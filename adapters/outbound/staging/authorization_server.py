@@ -87,7 +87,13 @@ class FakeAuthorizationServer:
         self.counters = TokenCounters()
 
     def approve(
-        self, *, account_id: str, client_id: str, redirect_uri: str, scope: str, challenge: str,
+        self,
+        *,
+        account_id: str,
+        client_id: str,
+        redirect_uri: str,
+        scope: str,
+        challenge: str,
         method: str,
     ) -> str:
         if client_id != self.client_id or redirect_uri != self.redirect_uri:

@@ -39,7 +39,7 @@ def _branches(project_id: str, count: int, rng: random.Random, now: datetime) ->
 
 
 def seeded_catalog(now: datetime) -> Catalog:
-    rng = random.Random(46255801)  # the same data on every start
+    rng = random.Random(46255801)  # noqa: S311 - fake data, the same on every start
     start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     end = (start + timedelta(days=32)).replace(day=1)
     catalog = Catalog()
@@ -48,15 +48,29 @@ def seeded_catalog(now: datetime) -> Catalog:
     catalog.organizations[ACME] = FakeOrganization(ACME, "Acme Analytics", frozenset({ADA, GRACE}))
     catalog.organizations[LAB] = FakeOrganization(LAB, "Night Lab", frozenset({ADA}))
 
-    def add(pid: str, name: str, *, owner: str | None = None, org: str | None = None,
-            branches: int = 1, storage: int | None = 50 * 1024**2, fresh: bool = False,
-            shared_with: frozenset[str] = frozenset()) -> None:
+    def add(
+        pid: str,
+        name: str,
+        *,
+        owner: str | None = None,
+        org: str | None = None,
+        branches: int = 1,
+        storage: int | None = 50 * 1024**2,
+        fresh: bool = False,
+        shared_with: frozenset[str] = frozenset(),
+    ) -> None:
         rows = _branches(pid, branches, rng, now)
         catalog.projects[pid] = FakeProject(
-            id=pid, name=name, owner_id=owner, org_id=org, synthetic_storage_size=storage,
+            id=pid,
+            name=name,
+            owner_id=owner,
+            org_id=org,
+            synthetic_storage_size=storage,
             compute_time_seconds=sum(b.compute_time_seconds for b in rows),
-            period_start=GO_ZERO_TIME if fresh else start, period_end=GO_ZERO_TIME if fresh else end,
-            branches=rows, shared_with=shared_with,
+            period_start=GO_ZERO_TIME if fresh else start,
+            period_end=GO_ZERO_TIME if fresh else end,
+            branches=rows,
+            shared_with=shared_with,
         )
 
     add("aged-salad-46255801", "analytics", owner=ADA, branches=7, storage=52_428_800)
@@ -65,6 +79,11 @@ def seeded_catalog(now: datetime) -> Catalog:
     add("shiny-wind-028834", "billing", org=ACME, branches=3, storage=812 * 1024**2)
     add("calm-moss-77123045", "events-warehouse", org=ACME, branches=2, storage=12 * 1024**3)
     add("tiny-frog-11002233", "experiments", org=LAB, branches=2, storage=4 * 1024**2)
-    add("wild-pine-66301122", "partner-reports", owner="user-someone-else", branches=2,
-        shared_with=frozenset({ADA}))
+    add(
+        "wild-pine-66301122",
+        "partner-reports",
+        owner="user-someone-else",
+        branches=2,
+        shared_with=frozenset({ADA}),
+    )
     return catalog
