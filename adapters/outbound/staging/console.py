@@ -9,7 +9,7 @@ from adapters.outbound.staging.authorization_server import FakeAuthorizationServ
 from adapters.outbound.staging.catalog import Catalog, FakeProject
 from application.ports.neon import AccessTokenRejected, OrgIdRequired
 from domain.connection import NeonAccount
-from domain.errors import ProjectNotAccessible
+from domain.errors import NeonUnavailable, ProjectNotAccessible
 from domain.ids import NeonOrgId, NeonProjectId
 from domain.neon import (
     NeonBranch,
@@ -35,6 +35,7 @@ class FakeNeonConsole:
         self._server = server
         self._latency = latency.total_seconds()
         self.calls: list[str] = []  # operation names, in order: what a test can count
+        self.unavailable_orgs: set[str] = set()  # staging knob: Neon fails to list these
 
     async def _account(self, operation: str, token: Secret) -> str:
         self.calls.append(operation)
@@ -67,6 +68,8 @@ class FakeNeonConsole:
         account_id = await self._account("listProjects", token)
         if org_id is None and not self._catalog.accounts[account_id].has_personal_projects:
             raise OrgIdRequired()
+        if org_id is not None and org_id.value in self.unavailable_orgs:
+            raise NeonUnavailable()
         if org_id is not None and org_id.value not in {
             o.id for o in self._catalog.organizations_of(account_id)
         }:

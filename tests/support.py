@@ -1,0 +1,86 @@
+"""Shared test helpers: a clock the test moves, and a workspace connected to the fake Neon."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+from adapters.outbound.staging.seed import ADA
+from application.complete_connection import Callback, Completion
+from bootstrap.container import Container
+from bootstrap.settings import load_settings
+from domain.ids import new_id
+from domain.secrets import Secret
+from domain.workspaces import Member, Role
+from domain.workspaces import Workspace as DomainWorkspace
+
+ADMIN_TOKEN = "test-admin-token-0123456789"
+START = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    def __init__(self, start: datetime = START) -> None:
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, **delta: float) -> None:
+        self._now += timedelta(**delta)
+
+
+def make_container(clock: FakeClock | None = None, **env: str) -> Container:
+    settings = load_settings({"PRODUL_BOOTSTRAP_ADMIN_TOKEN": ADMIN_TOKEN, **env})
+    container = Container(settings=settings)
+    container.clock.override(clock or FakeClock())
+    return container
+
+
+@dataclass
+class Workspace:
+    container: Container
+    clock: FakeClock
+    admin: Member
+
+    async def add_member(self, role: Role = Role.MEMBER, email: str = "m@example.com") -> Member:
+        added = await self.container.add_member().execute(self.admin, email, role.value)
+        return added.member
+
+    async def connect(self, account: str = ADA) -> Completion:
+        started = await self.container.start_connection().execute(self.admin)
+        query = {k: v[0] for k, v in parse_qs(urlsplit(started.authorization_url).query).items()}
+        code = self.container.fake_auth_server().approve(
+            account_id=account,
+            client_id=query["client_id"],
+            redirect_uri=query["redirect_uri"],
+            scope=query["scope"],
+            challenge=query["code_challenge"],
+            method=query["code_challenge_method"],
+        )
+        return await self.container.complete_connection().execute(
+            Callback(query["state"], code, None, None, started.browser_binding.reveal())
+        )
+
+
+async def new_workspace(clock: FakeClock | None = None, **env: str) -> Workspace:
+    clock = clock or FakeClock()
+    container = make_container(clock, **env)
+    admin = await container.ensure_bootstrap_admin().execute(Secret(ADMIN_TOKEN), "Test")
+    return Workspace(container, clock, admin)
+
+
+async def admin_of_another_workspace(container: Container) -> Member:
+    """A second tenant in the same stores: what it must never see is the first one's data."""
+    workspace = DomainWorkspace(new_id(), "Other")
+    await container.workspaces().add(workspace)
+    admin = Member(
+        new_id(),
+        workspace.id,
+        "other@example.com",
+        Role.ADMIN,
+        Secret("other-admin-token-0123456").fingerprint(),
+        START,
+    )
+    await container.members().add(admin)
+    return admin

@@ -1,0 +1,139 @@
+"""One refresh per rotation, however many renders ask at once; failures need reconnecting."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from application.fresh_access_token import FreshAccessToken
+from application.ports.neon import AccessTokenRejected
+from domain.connection import Health, ReauthorizationReason
+from domain.errors import NeonNotConnected, NeonReauthorizationRequired
+from domain.secrets import Secret
+from tests.support import Workspace, new_workspace
+
+
+async def _dashboard_widget(ws: Workspace, project: str = "aged-salad-46255801") -> tuple[str, str]:
+    await ws.container.select_project().execute(ws.admin, project)
+    board = await ws.container.create_dashboard().execute(ws.admin, "Ops")
+    widget = await ws.container.add_widget().execute(ws.admin, board.id, "neon_metrics", None)
+    return board.id, widget.id
+
+
+async def test_a_fresh_token_is_used_as_it_is(connected: Workspace) -> None:
+    before = await connected.container.connections().get(connected.admin.workspace_id)
+    got = await connected.container.fresh_access_token().for_workspace(connected.admin.workspace_id)
+    assert got == before
+    assert connected.container.fake_auth_server().counters.refreshes == 0
+
+
+async def test_fifty_concurrent_renders_on_an_expired_token_refresh_once(
+    connected: Workspace,
+) -> None:
+    board, widget = await _dashboard_widget(connected)
+    connected.clock.advance(hours=2)
+    render = connected.container.render_widget()
+    snapshots = await asyncio.gather(
+        *(render.execute(connected.admin, board, widget) for _ in range(50))
+    )
+    assert {s.project_name for s in snapshots} == {"analytics"}
+    assert connected.container.fake_auth_server().counters.refreshes == 1
+    stored = await connected.container.connections().get(connected.admin.workspace_id)
+    assert stored is not None and stored.version == 2
+
+
+async def test_two_processes_sharing_the_store_and_lock_refresh_once(connected: Workspace) -> None:
+    c = connected.container
+    # A second FreshAccessToken has its own single flight, as another process would.
+    other = FreshAccessToken(
+        c.connections(), c.refresh_lock(), c.neon_oauth(), c.clock(), c.telemetry()
+    )
+    connected.clock.advance(hours=2)
+    workspace_id = connected.admin.workspace_id
+    results = await asyncio.gather(
+        *(c.fresh_access_token().for_workspace(workspace_id) for _ in range(10)),
+        *(other.for_workspace(workspace_id) for _ in range(10)),
+    )
+    assert {r.version for r in results} == {2}
+    assert c.fake_auth_server().counters.refreshes == 1
+    assert c.fake_auth_server().counters.reuse_detections == 0
+
+
+async def test_a_rejected_refresh_needs_reauthorization_and_is_not_retried(
+    connected: Workspace,
+) -> None:
+    c = connected.container
+    stored = await c.connections().get(connected.admin.workspace_id)
+    assert stored is not None and stored.tokens.refresh_token is not None
+    # Someone else used our refresh token (e.g. a leaked copy): Neon rotated it away.
+    c.fake_auth_server().refresh(stored.tokens.refresh_token.reveal())
+    connected.clock.advance(hours=2)
+    fresh = c.fresh_access_token()
+    with pytest.raises(NeonReauthorizationRequired):
+        await fresh.for_workspace(connected.admin.workspace_id)
+    with pytest.raises(NeonReauthorizationRequired):
+        await fresh.for_workspace(connected.admin.workspace_id)
+    assert c.fake_auth_server().counters.refreshes == 2  # the foreign one and ours, no retry
+    assert c.fake_auth_server().counters.reuse_detections == 1
+    status = await c.get_integration_status().execute(connected.admin)
+    assert status.health is Health.NEEDS_REAUTHORIZATION
+    assert status.reason is ReauthorizationReason.GRANT_REVOKED
+
+
+async def test_hydra_v2_reuse_answers_invalid_grant_and_also_needs_reconnecting() -> None:
+    ws = await new_workspace()
+    server = ws.container.fake_auth_server()
+    server._hydra_v2_reuse = True
+    await ws.connect()
+    stored = await ws.container.connections().get(ws.admin.workspace_id)
+    assert stored is not None and stored.tokens.refresh_token is not None
+    server.refresh(stored.tokens.refresh_token.reveal())
+    ws.clock.advance(hours=2)
+    with pytest.raises(NeonReauthorizationRequired):
+        await ws.container.fresh_access_token().for_workspace(ws.admin.workspace_id)
+    status = await ws.container.get_integration_status().execute(ws.admin)
+    assert status.reason is ReauthorizationReason.REFRESH_REJECTED
+
+
+async def test_without_a_connection_there_is_no_token(workspace: Workspace) -> None:
+    with pytest.raises(NeonNotConnected):
+        await workspace.container.fresh_access_token().for_workspace(workspace.admin.workspace_id)
+
+
+async def test_a_401_after_another_process_rotated_uses_the_newer_token(
+    connected: Workspace,
+) -> None:
+    c = connected.container
+    workspace_id = connected.admin.workspace_id
+    stale = await c.connections().get(workspace_id)
+    assert stale is not None
+    other = FreshAccessToken(
+        c.connections(), c.refresh_lock(), c.neon_oauth(), c.clock(), c.telemetry()
+    )
+    tokens_used: list[Secret] = []
+
+    async def whoami(token: Secret) -> str:
+        if not tokens_used:
+            # Meanwhile another process refreshes; Neon revokes the token we hold in hand.
+            await other.refresh(stale)
+        tokens_used.append(token)
+        return (await c.neon_console().get_current_user(token)).id
+
+    assert await c.neon_call().run(workspace_id, whoami) == "user-ada-lovelace"
+    assert tokens_used[0] == stale.tokens.access_token and tokens_used[1] != tokens_used[0]
+    assert c.fake_auth_server().counters.refreshes == 1  # re-read the store, no second refresh
+
+
+async def test_a_401_nobody_explains_refreshes_once_then_gives_up(connected: Workspace) -> None:
+    c = connected.container
+    workspace_id = connected.admin.workspace_id
+
+    async def always_rejected(token: Secret) -> str:
+        raise AccessTokenRejected()
+
+    with pytest.raises(NeonReauthorizationRequired):
+        await c.neon_call().run(workspace_id, always_rejected)
+    assert c.fake_auth_server().counters.refreshes == 1
+    status = await c.get_integration_status().execute(connected.admin)
+    assert status.reason is ReauthorizationReason.ACCESS_REJECTED

@@ -1,0 +1,86 @@
+"""Rendering: which project, live numbers, and a typed reason whenever it cannot."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.outbound.staging.seed import GRACE
+from domain.errors import (
+    NeonNotConnected,
+    NeonReauthorizationRequired,
+    NotFound,
+    ProjectNotAccessible,
+    ProjectNotSelected,
+)
+from domain.workspaces import Role
+from tests.support import Workspace, admin_of_another_workspace
+
+
+async def _widget(ws: Workspace, project: str | None = None) -> tuple[str, str]:
+    board = await ws.container.create_dashboard().execute(ws.admin, "Ops")
+    widget = await ws.container.add_widget().execute(ws.admin, board.id, "neon_metrics", project)
+    return board.id, widget.id
+
+
+async def test_the_selection_is_rendered_with_every_branch_counted(connected: Workspace) -> None:
+    c = connected.container
+    await c.select_project().execute(connected.admin, "old-violet-32930710")
+    board, widget = await _widget(connected)
+    member = await connected.add_member(Role.MEMBER)
+    c.neon_console().calls.clear()
+    snapshot = await c.render_widget().execute(member, board, widget)
+    catalog_project = c.fake_catalog().projects["old-violet-32930710"]
+    assert snapshot.branch_total == 130
+    assert snapshot.compute_seconds == sum(b.compute_time_seconds for b in catalog_project.branches)
+    assert len(snapshot.branches_shown) == 5 and snapshot.branches_shown[0].name == "main"
+    assert snapshot.storage_display == "1.5 GB"
+    assert snapshot.period_start is not None
+    # One project read and two branch pages, nothing else.
+    assert sorted(c.neon_console().calls) == ["getProject", "listProjectBranches",
+                                              "listProjectBranches"]  # fmt: skip
+
+
+async def test_a_widget_with_its_own_project_ignores_the_selection(connected: Workspace) -> None:
+    c = connected.container
+    await c.select_project().execute(connected.admin, "old-violet-32930710")
+    board, widget = await _widget(connected, "bold-dawn-90210417")
+    snapshot = await c.render_widget().execute(connected.admin, board, widget)
+    assert snapshot.project_name == "fresh-start"
+    assert snapshot.storage_bytes is None and snapshot.period_start is None
+
+
+async def test_no_selection_no_connection_and_a_lost_project_are_distinct(
+    workspace: Workspace,
+) -> None:
+    board, widget = await _widget(workspace)
+    render = workspace.container.render_widget()
+    with pytest.raises(ProjectNotSelected):
+        await render.execute(workspace.admin, board, widget)
+    own_board, own = await _widget(workspace, "aged-salad-46255801")
+    with pytest.raises(NeonNotConnected):
+        await render.execute(workspace.admin, own_board, own)
+    await workspace.connect(account=GRACE)
+    with pytest.raises(ProjectNotAccessible):
+        await render.execute(workspace.admin, own_board, own)
+
+
+async def test_a_broken_grant_says_reconnect(connected: Workspace) -> None:
+    c = connected.container
+    board, widget = await _widget(connected, "aged-salad-46255801")
+    stored = await c.connections().get(connected.admin.workspace_id)
+    assert stored is not None and stored.tokens.refresh_token is not None
+    c.fake_auth_server().revoke(stored.tokens.refresh_token.reveal())
+    with pytest.raises(NeonReauthorizationRequired):
+        await c.render_widget().execute(connected.admin, board, widget)
+
+
+async def test_another_workspace_cannot_render_or_even_find_the_widget(
+    connected: Workspace,
+) -> None:
+    board, widget = await _widget(connected, "aged-salad-46255801")
+    stranger = await admin_of_another_workspace(connected.container)
+    with pytest.raises(NotFound):
+        await connected.container.render_widget().execute(stranger, board, widget)
+    with pytest.raises(NotFound):
+        await connected.container.read_dashboards().one(stranger, board)
+    assert await connected.container.read_dashboards().all(stranger) == []
