@@ -58,18 +58,26 @@ class RenderWidget:
     async def execute(
         self, actor: Member, dashboard_id: str, widget_id: str
     ) -> NeonMetricsSnapshot:
-        dashboard = await dashboard_of(self._dashboards, actor.workspace_id, dashboard_id)
-        widget = dashboard.widget(parse_uuid(widget_id, "The widget id"))
-        project_id = widget.settings.project_id or await self._selected(actor.workspace_id)
         try:
-            snapshot = await self._neon.run(
-                actor.workspace_id, lambda t: self._fetch(t, project_id)
-            )
+            snapshot = await self._render(actor, dashboard_id, widget_id)
         except DomainError as failure:
             self._telemetry.widget_render(type(failure).__name__)
             raise
         self._telemetry.widget_render("ok")
         return snapshot
+
+    async def _render(
+        self, actor: Member, dashboard_id: str, widget_id: str
+    ) -> NeonMetricsSnapshot:
+        dashboard = await dashboard_of(self._dashboards, actor.workspace_id, dashboard_id)
+        widget = dashboard.widget(parse_uuid(widget_id, "The widget id"))
+
+        async def fetch(token: Secret) -> NeonMetricsSnapshot:
+            # Resolved once a token exists: "connect Neon" comes before "select a project".
+            project_id = widget.settings.project_id or await self._selected(actor.workspace_id)
+            return await self._fetch(token, project_id)
+
+        return await self._neon.run(actor.workspace_id, fetch)
 
     async def _selected(self, workspace_id: str) -> NeonProjectId:
         selection = await self._selections.get(workspace_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from domain.audit import AuditEvent
 from domain.authorization import PendingAuthorization
@@ -85,6 +85,7 @@ class AuditLog(Protocol):
     async def list(self, workspace_id: str, limit: int) -> Sequence[AuditEvent]: ...
 
 
+@runtime_checkable
 class StoreProbe(Protocol):
     async def ready(self) -> bool:
         """True when the store answers and its schema is current."""

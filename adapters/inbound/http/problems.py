@@ -98,8 +98,10 @@ def validation_error(_: Request[Any, Any, Any], exc: Exception) -> Response[dict
 _HTTP_PROBLEMS = {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
 
 
-def http_error(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
+def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
     assert isinstance(exc, HTTPException)
+    if exc.status_code >= 500:  # Litestar's own 5xx: a bug on our side, logged like one
+        return unexpected_error(request, exc)
     kind = _HTTP_PROBLEMS.get(exc.status_code) or ProblemType(
         "http-error", exc.status_code, "HTTP error"
     )

@@ -49,17 +49,16 @@ async def test_a_widget_with_its_own_project_ignores_the_selection(connected: Wo
     assert snapshot.storage_bytes is None and snapshot.period_start is None
 
 
-async def test_no_selection_no_connection_and_a_lost_project_are_distinct(
-    workspace: Workspace,
-) -> None:
+async def test_not_connected_then_not_selected_then_not_accessible(workspace: Workspace) -> None:
     board, widget = await _widget(workspace)
+    own_board, own = await _widget(workspace, "aged-salad-46255801")
     render = workspace.container.render_widget()
+    for board_id, widget_id in ((board, widget), (own_board, own)):
+        with pytest.raises(NeonNotConnected):
+            await render.execute(workspace.admin, board_id, widget_id)
+    await workspace.connect(account=GRACE)
     with pytest.raises(ProjectNotSelected):
         await render.execute(workspace.admin, board, widget)
-    own_board, own = await _widget(workspace, "aged-salad-46255801")
-    with pytest.raises(NeonNotConnected):
-        await render.execute(workspace.admin, own_board, own)
-    await workspace.connect(account=GRACE)
     with pytest.raises(ProjectNotAccessible):
         await render.execute(workspace.admin, own_board, own)
 
