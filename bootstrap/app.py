@@ -53,6 +53,7 @@ def create_app(container: Container) -> Litestar:
         dependencies=dependencies,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[_startup(container)],
+        logging_config=None,  # the command line configures logging; tests keep their capture
         openapi_config=OpenAPIConfig(
             title="Produl × Neon", version="0.1.0", path="/schema", use_handler_docstrings=True
         ),

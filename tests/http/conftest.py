@@ -6,8 +6,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from bootstrap.app import create_app
-from tests.support import FakeClock, make_container
 from tests.http.client import Api
+from tests.support import FakeClock, make_container
 
 
 @pytest.fixture

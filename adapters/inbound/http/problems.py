@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from domain import errors
 
 log = logging.getLogger("produl_neon.http")
 PROBLEM_JSON = "application/problem+json"
+_QUOTED = re.compile(r"'[^']*'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +93,21 @@ def domain_error(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str
 
 def validation_error(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
     assert isinstance(exc, ValidationException)
-    # Litestar's detail names the field and the rule; it never contains the submitted value.
-    return problem(INVALID_REQUEST, str(exc.detail) or "The request is malformed.")
+    # Each entry names the field and the rule broken; quoted submitted values are blanked.
+    errors = [
+        {
+            k: _QUOTED.sub("'…'", str(v))
+            for k, v in item.items()
+            if k in {"key", "message", "source"}
+        }
+        for item in (exc.extra if isinstance(exc.extra, list) else [])
+        if isinstance(item, dict)
+    ]
+    return problem(INVALID_REQUEST, "The request is malformed; see errors.", errors=errors)
 
 
-_HTTP_PROBLEMS = {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
+# Litestar answers 400 for a body it cannot parse: for clients that is a malformed request (422).
+_HTTP_PROBLEMS = {400: INVALID_REQUEST, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
 
 
 def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:

@@ -15,6 +15,7 @@ from adapters.outbound.staging.authorization_server import (
 from application.ports.neon import CodeExchangeFailed, GrantedTokens, RefreshRejected
 from application.ports.system import Clock
 from domain.connection import TokenPair
+from domain.errors import NeonUnavailable
 from domain.secrets import Secret
 
 
@@ -35,6 +36,7 @@ class FakeNeonOAuth:
         self._issuer = issuer
         self._scopes = scopes
         self._latency = latency.total_seconds()
+        self.unavailable = False  # staging knob: Neon's OAuth server cannot be reached
 
     @property
     def issuer(self) -> str:
@@ -57,7 +59,7 @@ class FakeNeonOAuth:
     async def exchange_code(
         self, *, code: str, code_verifier: Secret, redirect_uri: str
     ) -> GrantedTokens:
-        await asyncio.sleep(self._latency)
+        await self._round_trip()
         try:
             issued = self._server.exchange(
                 code=code, verifier=code_verifier.reveal(), redirect_uri=redirect_uri
@@ -67,7 +69,7 @@ class FakeNeonOAuth:
         return self._granted(issued)
 
     async def refresh(self, refresh_token: Secret) -> GrantedTokens:
-        await asyncio.sleep(self._latency)
+        await self._round_trip()
         try:
             issued = self._server.refresh(refresh_token.reveal())
         except TokenError as error:
@@ -75,8 +77,13 @@ class FakeNeonOAuth:
         return self._granted(issued)
 
     async def revoke(self, refresh_token: Secret) -> None:
-        await asyncio.sleep(self._latency)
+        await self._round_trip()
         self._server.revoke(refresh_token.reveal())
+
+    async def _round_trip(self) -> None:
+        await asyncio.sleep(self._latency)
+        if self.unavailable:
+            raise NeonUnavailable()
 
     def _granted(self, issued: IssuedTokens) -> GrantedTokens:
         now = self._clock.now()

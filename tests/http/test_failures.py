@@ -1,0 +1,65 @@
+"""Failures that are not a customer's mistake: bugs are logged 500s, never hidden."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from dependency_injector import providers
+from litestar.testing import AsyncTestClient
+
+from application.list_integrations import IntegrationEntry, ListIntegrations
+from bootstrap.app import create_app
+from domain.workspaces import Member
+from tests.http.client import ADMIN, Api
+from tests.support import make_container
+
+
+class ExplodingListIntegrations(ListIntegrations):
+    def __init__(self) -> None:
+        pass
+
+    async def execute(self, actor: Member) -> list[IntegrationEntry]:
+        raise RuntimeError("nat_secret-looking-token in a bug")
+
+
+async def test_an_unexpected_exception_is_a_logged_500_with_a_request_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    container = make_container()
+    container.list_integrations.override(providers.Object(ExplodingListIntegrations()))
+    async with AsyncTestClient(create_app(container)) as client:
+        with caplog.at_level(logging.ERROR, logger="produl_neon.http"):
+            response = await client.get("/api/integrations", headers=ADMIN)
+    assert response.status_code == 500
+    body = response.json()
+    assert body["type"].endswith("/internal-error") and len(body["request_id"]) == 32
+    assert "nat_secret" not in response.text  # the exception text stays in the log
+    assert body["request_id"] in caplog.text and "RuntimeError" in caplog.text
+
+
+async def test_options_and_unknown_methods_are_not_bugs(api: Api) -> None:
+    assert (await api.client.options("/api/dashboards")).status_code == 204
+    wrong = await api.client.put("/api/dashboards", headers=ADMIN)
+    assert wrong.status_code == 405
+    assert wrong.headers["content-type"].startswith("application/problem+json")
+    missing = await api.client.get("/api/nothing-here", headers=ADMIN)
+    assert missing.status_code == 404 and missing.json()["type"].endswith("/not-found")
+
+
+async def test_validation_problems_name_the_field_but_not_the_value(api: Api) -> None:
+    response = await api.client.post(
+        "/api/members", json={"email": "nat_supersecretvalue", "role": "owner"}, headers=ADMIN
+    )
+    assert response.status_code == 422
+    assert "supersecretvalue" not in response.text and "owner" not in response.text
+    assert response.json()["errors"][0]["key"] == "role"
+
+
+async def test_neon_being_unreachable_on_disconnect_still_forgets_the_tokens(api: Api) -> None:
+    await api.connect()
+    api.container.neon_oauth().unavailable = True
+    response = await api.client.delete("/api/integrations/neon", headers=ADMIN)
+    assert response.json() == {"revoked": False, "reason": "neon_unavailable"}
+    status = (await api.client.get("/api/integrations/neon", headers=ADMIN)).json()
+    assert status["status"] == "disconnected"
