@@ -56,6 +56,19 @@ class OrgIdRequired(Exception):
     """Neon answered 400 "org_id is required": the account is organization-scoped."""
 
 
+# The only Console API operations the service may perform: (method, path, Neon's operationId).
+# Every NeonConsole method is one of them; the contract tests hold the port, the adapters and
+# Neon's published OpenAPI document to this list.
+CONSOLE_OPERATIONS: dict[str, tuple[str, str, str]] = {
+    "get_current_user": ("GET", "/users/me", "getCurrentUserInfo"),
+    "list_organizations": ("GET", "/users/me/organizations", "getCurrentUserOrganizations"),
+    "list_projects": ("GET", "/projects", "listProjects"),
+    "list_shared_projects": ("GET", "/projects/shared", "listSharedProjects"),
+    "get_project": ("GET", "/projects/{project_id}", "getProject"),
+    "list_branches": ("GET", "/projects/{project_id}/branches", "listProjectBranches"),
+}
+
+
 class NeonConsole(Protocol):
     """Read-only Console API. Every method is one GET operation on a pinned allow-list.
 

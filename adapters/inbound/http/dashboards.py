@@ -8,6 +8,7 @@ from litestar.params import FromPath, JSONBody
 
 from adapters.inbound.http import dtos, presenters
 from adapters.inbound.http.auth import ADMIN, MEMBER, provide_actor
+from adapters.inbound.http.problems import documented
 from application.add_widget import AddWidget
 from application.configure_widget import ConfigureWidget
 from application.create_dashboard import CreateDashboard
@@ -29,7 +30,7 @@ class DashboardsController(Controller):
     tags = ["dashboards"]
     dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
-    @get("/widget-library", operation_id="listWidgetLibrary", opt=MEMBER)
+    @get("/widget-library", operation_id="listWidgetLibrary", opt=MEMBER, responses=documented(401))
     async def library(
         self, actor: Actor, list_widget_library: NamedDependency[ListWidgetLibrary]
     ) -> dtos.WidgetLibraryOut:
@@ -38,7 +39,7 @@ class DashboardsController(Controller):
             [dtos.WidgetSpecOut(s.kind.value, s.name, s.requires) for s in specs]
         )
 
-    @get("/dashboards", operation_id="listDashboards", opt=MEMBER)
+    @get("/dashboards", operation_id="listDashboards", opt=MEMBER, responses=documented(401))
     async def list_all(
         self, actor: Actor, read_dashboards: NamedDependency[ReadDashboards]
     ) -> dtos.DashboardsOut:
@@ -46,7 +47,12 @@ class DashboardsController(Controller):
             [presenters.dashboard(d) for d in await read_dashboards.all(actor)]
         )
 
-    @post("/dashboards", operation_id="createDashboard", opt=ADMIN)
+    @post(
+        "/dashboards",
+        operation_id="createDashboard",
+        opt=ADMIN,
+        responses=documented(401, 403, 422),
+    )
     async def create(
         self,
         actor: Actor,
@@ -55,7 +61,7 @@ class DashboardsController(Controller):
     ) -> dtos.DashboardOut:
         return presenters.dashboard(await create_dashboard.execute(actor, data.name))
 
-    @get(ONE, operation_id="getDashboard", opt=MEMBER)
+    @get(ONE, operation_id="getDashboard", opt=MEMBER, responses=documented(401, 404, 422))
     async def read(
         self,
         actor: Actor,
@@ -64,7 +70,7 @@ class DashboardsController(Controller):
     ) -> dtos.DashboardOut:
         return presenters.dashboard(await read_dashboards.one(actor, dashboard_id))
 
-    @patch(ONE, operation_id="renameDashboard", opt=ADMIN)
+    @patch(ONE, operation_id="renameDashboard", opt=ADMIN, responses=documented(401, 403, 404, 422))
     async def rename(
         self,
         actor: Actor,
@@ -74,7 +80,9 @@ class DashboardsController(Controller):
     ) -> dtos.DashboardOut:
         return presenters.dashboard(await rename_dashboard.execute(actor, dashboard_id, data.name))
 
-    @delete(ONE, operation_id="deleteDashboard", opt=ADMIN)
+    @delete(
+        ONE, operation_id="deleteDashboard", opt=ADMIN, responses=documented(401, 403, 404, 422)
+    )
     async def remove(
         self,
         actor: Actor,
@@ -83,7 +91,12 @@ class DashboardsController(Controller):
     ) -> None:
         await delete_dashboard.execute(actor, dashboard_id)
 
-    @post(ONE + "/widgets", operation_id="addWidget", opt=ADMIN)
+    @post(
+        ONE + "/widgets",
+        operation_id="addWidget",
+        opt=ADMIN,
+        responses=documented(401, 403, 404, 422),
+    )
     async def add_widget(
         self,
         actor: Actor,
@@ -95,7 +108,9 @@ class DashboardsController(Controller):
         widget = await add_widget.execute(actor, dashboard_id, data.kind, project_id)
         return presenters.widget(widget)
 
-    @patch(WIDGET, operation_id="configureWidget", opt=ADMIN)
+    @patch(
+        WIDGET, operation_id="configureWidget", opt=ADMIN, responses=documented(401, 403, 404, 422)
+    )
     async def configure_widget(
         self,
         actor: Actor,
@@ -109,7 +124,9 @@ class DashboardsController(Controller):
         )
         return presenters.widget(widget)
 
-    @delete(WIDGET, operation_id="removeWidget", opt=ADMIN)
+    @delete(
+        WIDGET, operation_id="removeWidget", opt=ADMIN, responses=documented(401, 403, 404, 422)
+    )
     async def remove_widget(
         self,
         actor: Actor,
@@ -119,7 +136,12 @@ class DashboardsController(Controller):
     ) -> None:
         await remove_widget.execute(actor, dashboard_id, widget_id)
 
-    @get(WIDGET + "/data", operation_id="getWidgetData", opt=MEMBER)
+    @get(
+        WIDGET + "/data",
+        operation_id="getWidgetData",
+        opt=MEMBER,
+        responses=documented(401, 404, 422, 409, 503),
+    )
     async def widget_data(
         self,
         actor: Actor,

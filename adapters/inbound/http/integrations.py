@@ -11,6 +11,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from adapters.inbound.http import dtos, presenters
 from adapters.inbound.http.auth import ADMIN, MEMBER, provide_actor
+from adapters.inbound.http.problems import documented
 from adapters.inbound.http.web_settings import WebSettings
 from application.disconnect import Disconnect
 from application.integration_status import GetIntegrationStatus
@@ -31,7 +32,7 @@ class IntegrationsController(Controller):
     tags = ["integrations"]
     dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
-    @get("/", operation_id="listIntegrations", opt=MEMBER)
+    @get("/", operation_id="listIntegrations", opt=MEMBER, responses=documented(401))
     async def list_integrations(
         self, actor: Actor, list_integrations: NamedDependency[ListIntegrations]
     ) -> dtos.IntegrationsOut:
@@ -40,13 +41,18 @@ class IntegrationsController(Controller):
             [dtos.IntegrationOut(e.kind, e.name, e.connected) for e in entries]
         )
 
-    @get("/neon", operation_id="getNeonIntegration", opt=MEMBER)
+    @get("/neon", operation_id="getNeonIntegration", opt=MEMBER, responses=documented(401))
     async def neon_status(
         self, actor: Actor, get_integration_status: NamedDependency[GetIntegrationStatus]
     ) -> dtos.NeonStatusOut:
         return presenters.neon_status(await get_integration_status.execute(actor))
 
-    @post("/neon/authorizations", operation_id="startNeonAuthorization", opt=ADMIN)
+    @post(
+        "/neon/authorizations",
+        operation_id="startNeonAuthorization",
+        opt=ADMIN,
+        responses=documented(401, 403),
+    )
     async def start(
         self,
         actor: Actor,
@@ -70,14 +76,25 @@ class IntegrationsController(Controller):
             headers={"Cache-Control": "no-store"},
         )
 
-    @delete("/neon", operation_id="disconnectNeon", opt=ADMIN, status_code=200)
+    @delete(
+        "/neon",
+        operation_id="disconnectNeon",
+        opt=ADMIN,
+        responses=documented(401, 403, 409),
+        status_code=200,
+    )
     async def disconnect(
         self, actor: Actor, disconnect: NamedDependency[Disconnect]
     ) -> dtos.DisconnectOut:
         result = await disconnect.execute(actor)
         return dtos.DisconnectOut(result.revoked, result.reason)
 
-    @get("/neon/projects", operation_id="listNeonProjects", opt=MEMBER)
+    @get(
+        "/neon/projects",
+        operation_id="listNeonProjects",
+        opt=MEMBER,
+        responses=documented(401, 404, 422, 409, 503),
+    )
     async def projects(
         self,
         actor: Actor,
@@ -104,7 +121,12 @@ class IntegrationsController(Controller):
             warnings=[dtos.WarningOut(w.code, w.message, w.org_id) for w in page.warnings],
         )
 
-    @put("/neon/selection", operation_id="selectNeonProject", opt=ADMIN)
+    @put(
+        "/neon/selection",
+        operation_id="selectNeonProject",
+        opt=ADMIN,
+        responses=documented(401, 403, 422, 409, 503),
+    )
     async def select(
         self,
         actor: Actor,

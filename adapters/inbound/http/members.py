@@ -8,6 +8,7 @@ from litestar.params import FromPath, JSONBody
 
 from adapters.inbound.http import dtos, presenters
 from adapters.inbound.http.auth import ADMIN, provide_actor
+from adapters.inbound.http.problems import documented
 from application.add_member import AddMember
 from application.list_members import ListMembers
 from application.read_audit_log import ReadAuditLog
@@ -22,13 +23,13 @@ class MembersController(Controller):
     tags = ["members"]
     dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
-    @get("/members", operation_id="listMembers", opt=ADMIN)
+    @get("/members", operation_id="listMembers", opt=ADMIN, responses=documented(401, 403))
     async def list_all(
         self, actor: Actor, list_members: NamedDependency[ListMembers]
     ) -> dtos.MembersOut:
         return dtos.MembersOut([presenters.member(m) for m in await list_members.execute(actor)])
 
-    @post("/members", operation_id="addMember", opt=ADMIN)
+    @post("/members", operation_id="addMember", opt=ADMIN, responses=documented(401, 403, 422))
     async def add(
         self, actor: Actor, data: JSONBody[dtos.MemberIn], add_member: NamedDependency[AddMember]
     ) -> Response[dtos.NewMemberOut]:
@@ -39,13 +40,18 @@ class MembersController(Controller):
         )
         return Response(body, status_code=201, headers={"Cache-Control": "no-store"})
 
-    @delete("/members/{member_id:str}", operation_id="revokeMember", opt=ADMIN)
+    @delete(
+        "/members/{member_id:str}",
+        operation_id="revokeMember",
+        opt=ADMIN,
+        responses=documented(401, 403, 404, 409, 422),
+    )
     async def revoke(
         self, actor: Actor, member_id: FromPath[str], revoke_member: NamedDependency[RevokeMember]
     ) -> None:
         await revoke_member.execute(actor, member_id)
 
-    @get("/audit-log", operation_id="readAuditLog", opt=ADMIN)
+    @get("/audit-log", operation_id="readAuditLog", opt=ADMIN, responses=documented(401, 403))
     async def audit_log(
         self, actor: Actor, read_audit_log: NamedDependency[ReadAuditLog]
     ) -> dtos.AuditLogOut:

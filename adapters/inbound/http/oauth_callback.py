@@ -36,7 +36,7 @@ def _param(request: Request[Any, Any, Any], name: str) -> str | None:
     return value[:MAX_PARAM] if value is not None else None
 
 
-@get(CALLBACK_PATH, operation_id="neonOAuthCallback", include_in_schema=True, tags=["oauth"])
+@get(CALLBACK_PATH, operation_id="neonOAuthCallback", status_code=303, tags=["oauth"])
 async def neon_callback(
     request: Request[Any, Any, Any],
     complete_connection: NamedDependency[CompleteConnection],

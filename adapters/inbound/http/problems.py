@@ -6,8 +6,9 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -16,6 +17,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.openapi import ResponseSpec
 
 from domain import errors
 
@@ -145,3 +147,30 @@ EXCEPTION_HANDLERS = {
     HTTPException: http_error,
     Exception: unexpected_error,
 }
+
+
+class ProblemBody(msgspec.Struct):
+    """RFC 9457 problem details, as documented in the OpenAPI document."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    action: Literal["reconnect", "select_project", "retry_later"] | None = None
+
+
+def documented(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problems a route can answer with."""
+    return {
+        status: ResponseSpec(
+            data_container=ProblemBody,
+            generate_examples=False,
+            media_type=PROBLEM_JSON,
+            description=", ".join(
+                sorted(
+                    {p.slug for p in (*PROBLEMS.values(), INVALID_REQUEST) if p.status == status}
+                )
+            ),
+        )
+        for status in statuses
+    }
