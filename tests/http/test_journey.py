@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import parse_qs, urlsplit
 
 from tests.http.client import ADMIN, Api
@@ -165,3 +166,17 @@ async def test_operations_endpoints(api: Api) -> None:
     assert 'produl_neon_widget_renders_total{outcome="NeonNotConnected"} 1.0' in metrics
     schema = (await api.client.get("/schema/openapi.json")).json()
     assert "/api/dashboards/{dashboard_id}/widgets/{widget_id}/data" in schema["paths"]
+
+
+async def test_fifty_concurrent_renders_over_http_refresh_the_token_once(api: Api) -> None:
+    await api.connect()
+    board, widget = await api.board_with_widget("old-violet-32930710")
+    api.clock.advance(hours=2)  # the access token has expired
+    url = f"/api/dashboards/{board}/widgets/{widget}/data"
+    responses = await asyncio.gather(*(api.client.get(url, headers=ADMIN) for _ in range(50)))
+    assert {r.status_code for r in responses} == {200}
+    assert {r.json()["branches"]["total"] for r in responses} == {130}
+    counters = api.container.fake_auth_server().counters
+    assert counters.refreshes == 1 and counters.reuse_detections == 0
+    metrics = (await api.client.get("/metrics")).text
+    assert 'produl_neon_token_refreshes_total{outcome="rotated"} 1.0' in metrics

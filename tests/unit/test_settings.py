@@ -1,0 +1,52 @@
+"""Settings: defaults from the pinned environment variables, and clear refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from bootstrap.settings import SettingsError, load_settings
+
+
+def test_defaults_derive_the_public_url_and_point_fake_neon_inside_the_service() -> None:
+    settings = load_settings({}, host="127.0.0.1", port=8123)
+    assert settings.public_url == "http://127.0.0.1:8123"
+    assert settings.redirect_uri == "http://127.0.0.1:8123/integrations/neon/callback"
+    assert settings.oauth_issuer == "http://127.0.0.1:8123/fake-neon/"
+    assert settings.api_url == "http://127.0.0.1:8123/fake-neon/api/v2"
+    assert "urn:neoncloud:projects:read" in settings.scopes and settings.fake
+
+
+def test_public_url_cors_and_ipv6_hosts() -> None:
+    settings = load_settings(
+        {
+            "PRODUL_PUBLIC_URL": "https://produl.example/",
+            "PRODUL_CORS_ORIGINS": "https://a, https://b",
+        }
+    )
+    assert settings.public_url == "https://produl.example"
+    assert settings.cors_origins == ("https://a", "https://b")
+    assert load_settings({}, host="::1", port=8000).public_url == "http://[::1]:8000"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"PRODUL_NEON_MODE": "staging"}, "PRODUL_NEON_MODE"),
+        ({"PRODUL_NEON_MODE": "live"}, "PRODUL_NEON_MODE"),
+        ({"PRODUL_PUBLIC_URL": "http://produl.example"}, "PRODUL_PUBLIC_URL"),
+        ({"PRODUL_PUBLIC_URL": "ftp://localhost"}, "PRODUL_PUBLIC_URL"),
+        ({"PRODUL_NEON_SCOPES": "openid urn:neoncloud:projects:create"}, "PRODUL_NEON_SCOPES"),
+        ({"PRODUL_NEON_SCOPES": "  "}, "PRODUL_NEON_SCOPES"),
+        ({"PRODUL_NEON_CLIENT_AUTH_METHOD": "none"}, "PRODUL_NEON_CLIENT_AUTH_METHOD"),
+        ({"PRODUL_BOOTSTRAP_ADMIN_TOKEN": "short"}, "PRODUL_BOOTSTRAP_ADMIN_TOKEN"),
+    ],
+)
+def test_a_bad_setting_names_the_variable(env: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        load_settings(env)
+
+
+def test_a_refused_token_is_not_echoed() -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"PRODUL_BOOTSTRAP_ADMIN_TOKEN": "tiny"})
+    assert "tiny" not in str(refused.value)
