@@ -13,31 +13,32 @@ _NEON_ID = re.compile(r"[a-z0-9-]{1,60}\Z")
 
 
 @dataclass(frozen=True, slots=True)
-class NeonProjectId:
-    """A Neon project id such as ``aged-salad-46255801`` (Neon's pattern ``^[a-z0-9-]{1,60}$``)."""
+class _NeonId:
+    """Neon's id pattern ``^[a-z0-9-]{1,60}$``, checked with ``\\Z`` so no newline slips in."""
 
     value: str
+    kind = "id"
 
     def __post_init__(self) -> None:
         if not isinstance(self.value, str) or not _NEON_ID.match(self.value):
-            raise InvalidInput("A Neon project id is 1-60 characters of a-z, 0-9 and '-'.")
+            raise InvalidInput(f"A Neon {self.kind} is 1-60 characters of a-z, 0-9 and '-'.")
 
     def __str__(self) -> str:
         return self.value
 
 
 @dataclass(frozen=True, slots=True)
-class NeonOrgId:
-    """A Neon organization id such as ``org-morning-bread-81040908``; same pattern as projects."""
+class NeonProjectId(_NeonId):
+    """A Neon project id such as ``aged-salad-46255801``."""
 
-    value: str
+    kind = "project id"
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.value, str) or not _NEON_ID.match(self.value):
-            raise InvalidInput("A Neon organization id is 1-60 characters of a-z, 0-9 and '-'.")
 
-    def __str__(self) -> str:
-        return self.value
+@dataclass(frozen=True, slots=True)
+class NeonOrgId(_NeonId):
+    """A Neon organization id such as ``org-morning-bread-81040908``."""
+
+    kind = "organization id"
 
 
 def new_id() -> str:

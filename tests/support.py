@@ -49,18 +49,27 @@ class Workspace:
 
     async def connect(self, account: str = ADA) -> Completion:
         started = await self.container.start_connection().execute(self.admin)
-        query = {k: v[0] for k, v in parse_qs(urlsplit(started.authorization_url).query).items()}
-        code = self.container.fake_auth_server().approve(
-            account_id=account,
-            client_id=query["client_id"],
-            redirect_uri=query["redirect_uri"],
-            scope=query["scope"],
-            challenge=query["code_challenge"],
-            method=query["code_challenge_method"],
-        )
+        query = query_of(started.authorization_url)
+        code = approve(self.container, query, account)
         return await self.container.complete_connection().execute(
             Callback(query["state"], code, None, None, started.browser_binding.reveal())
         )
+
+
+def query_of(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def approve(container: Container, query: dict[str, str], account: str = ADA) -> str:
+    """What a person clicking Approve on the fake Neon's consent page does: a code."""
+    return container.fake_auth_server().approve(
+        account_id=account,
+        client_id=query["client_id"],
+        redirect_uri=query["redirect_uri"],
+        scope=query["scope"],
+        challenge=query["code_challenge"],
+        method=query["code_challenge_method"],
+    )
 
 
 async def new_workspace(clock: FakeClock | None = None, **env: str) -> Workspace:

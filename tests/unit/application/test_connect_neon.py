@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
 
 from adapters.outbound.staging.seed import ADA, GRACE
@@ -11,24 +9,16 @@ from application.complete_connection import Callback, Outcome
 from domain.connection import Health
 from domain.errors import Forbidden
 from domain.workspaces import Role
-from tests.support import Workspace
+from tests.support import Workspace, approve, query_of
 
 
 async def _start(ws: Workspace) -> tuple[dict[str, str], str]:
     started = await ws.container.start_connection().execute(ws.admin)
-    query = {k: v[0] for k, v in parse_qs(urlsplit(started.authorization_url).query).items()}
-    return query, started.browser_binding.reveal()
+    return query_of(started.authorization_url), started.browser_binding.reveal()
 
 
 def _approve(ws: Workspace, query: dict[str, str], account: str = ADA) -> str:
-    return ws.container.fake_auth_server().approve(
-        account_id=account,
-        client_id=query["client_id"],
-        redirect_uri=query["redirect_uri"],
-        scope=query["scope"],
-        challenge=query["code_challenge"],
-        method=query["code_challenge_method"],
-    )
+    return approve(ws.container, query, account)
 
 
 async def test_the_authorization_url_asks_for_read_only_scopes_with_pkce_s256(
