@@ -15,8 +15,6 @@ import asyncio
 import statistics
 import time
 
-import httpx
-
 from bootstrap.app import create_app
 from tests.http.client import ADMIN, relative
 from tests.support import FakeClock, make_container
