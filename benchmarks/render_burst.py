@@ -24,11 +24,8 @@ async def main(viewers: int, rounds: int) -> None:
     clock = FakeClock()
     container = make_container(clock)
     app = create_app(container)
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.lifespan(),
-        httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client,
-    ):
+    async with AsyncTestClient(app, base_url="http://127.0.0.1:8000") as client:
+        client.follow_redirects = False
         url = (await client.post("/api/integrations/neon/authorizations", headers=ADMIN)).json()
         consent = await client.get(relative(url["authorization_url"]) + "&decision=approve")
         await client.get(relative(consent.headers["location"]))
