@@ -15,6 +15,8 @@ import asyncio
 import statistics
 import time
 
+from litestar.testing import AsyncTestClient
+
 from bootstrap.app import create_app
 from tests.http.client import ADMIN, relative
 from tests.support import FakeClock, make_container
