@@ -50,7 +50,7 @@ class StartConnection:
                 created_at=self._clock.now(),
             )
         )
-        url = self._oauth.authorization_url(
+        url = await self._oauth.authorization_url(
             state=state.reveal(), code_verifier=verifier, redirect_uri=self._redirect_uri
         )
         return StartedAuthorization(authorization_url=url, browser_binding=binding)

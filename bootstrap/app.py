@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from dependency_injector import providers
-from litestar import Litestar, Router
+from litestar import Litestar, Router, asgi
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from adapters.inbound.http.auth import member_guard
 from adapters.inbound.http.dashboards import DashboardsController
@@ -19,9 +20,10 @@ from adapters.inbound.http.oauth_callback import integrations_page, neon_callbac
 from adapters.inbound.http.operations import healthz, metrics, readyz
 from adapters.inbound.http.problems import EXCEPTION_HANDLERS
 from adapters.inbound.http.web_settings import WebSettings
-from adapters.outbound.staging.approval_page import approval_router
 from bootstrap.container import HANDLER_DEPENDENCIES, Container
+from bootstrap.settings import FAKE_MOUNT
 from domain.secrets import Secret
+from neon_standin.app import create_standin_app
 
 DEMO_WORKSPACE = "Demo"
 
@@ -46,13 +48,14 @@ def create_app(container: Container) -> Litestar:
         route_handlers=[IntegrationsController, DashboardsController, MembersController],
     )
     handlers: list[Any] = [api, neon_callback, integrations_page, healthz, readyz, metrics]
-    if settings.fake:
-        handlers.append(approval_router(container.fake_auth_server(), container.fake_catalog()))
+    if settings.fake:  # browsers reach the stand-in's consent page here
+        handlers.append(_mounted_standin(create_standin_app(container.standin())))
     app = Litestar(
         route_handlers=handlers,
         dependencies=dependencies,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[_startup(container)],
+        on_shutdown=[_shutdown(container)],
         logging_config=None,  # the command line configures logging; tests keep their capture
         openapi_config=OpenAPIConfig(
             title="Produl × Neon", version="0.1.0", path="/schema", use_handler_docstrings=True
@@ -84,6 +87,18 @@ def _startup(container: Container) -> Callable[[], Any]:
     return ensure_admin
 
 
-def build_container(settings: Any) -> Container:
-    container = Container(settings=settings)
-    return container
+def _shutdown(container: Container) -> Callable[[], Any]:
+    async def close_clients() -> None:
+        if container.settings().neon_adapters == "http":
+            await container.neon_http_client().aclose()
+            await container.http_neon_oauth().aclose()
+
+    return close_clients
+
+
+def _mounted_standin(standin_app: ASGIApp) -> Any:
+    @asgi(FAKE_MOUNT, is_mount=True, copy_scope=True, include_in_schema=False)
+    async def fake_neon(scope: Scope, receive: Receive, send: Send) -> None:
+        await standin_app(scope, receive, send)
+
+    return fake_neon

@@ -14,11 +14,11 @@ from adapters.outbound.memory.stores import (
     MemoryStoreProbe,
     MemoryWorkspaceStore,
 )
+from adapters.outbound.neon_http.console import HttpxNeonConsole
+from adapters.outbound.neon_http.oauth import AuthlibNeonOAuth
 from adapters.outbound.prometheus_telemetry import PrometheusTelemetry
-from adapters.outbound.staging.authorization_server import FakeAuthorizationServer
 from adapters.outbound.staging.console import FakeNeonConsole
 from adapters.outbound.staging.oauth import FakeNeonOAuth
-from adapters.outbound.staging.seed import seeded_catalog
 from adapters.outbound.system import SystemClock
 from application.add_member import AddMember
 from application.add_widget import AddWidget
@@ -44,6 +44,7 @@ from application.revoke_member import RevokeMember
 from application.select_project import SelectProject
 from application.start_connection import StartConnection
 from application.widget_library import ListWidgetLibrary
+from bootstrap import neon_wiring
 from bootstrap.settings import Settings
 
 
@@ -64,22 +65,38 @@ class Container(containers.DeclarativeContainer):
     audit_log = providers.Singleton(MemoryAuditLog)
     store_probe = providers.Singleton(MemoryStoreProbe)
 
-    # Neon, played in-process by the staging fakes (fake mode).
-    fake_catalog = providers.Singleton(seeded_catalog, now=clock.provided.now.call())
-    fake_auth_server = providers.Singleton(
-        FakeAuthorizationServer,
-        clock,
-        client_id=settings.provided.client_id,
-        redirect_uri=settings.provided.redirect_uri,
+    # Neon: the stand-in plays it in fake mode; the real adapters talk to it (or to Neon).
+    standin = providers.Singleton(neon_wiring.standin, settings, clock)
+    fake_catalog = providers.Callable(lambda s: s.catalog, standin)
+    fake_auth_server = providers.Callable(lambda s: s.oauth, standin)
+    neon_transport = providers.Singleton(neon_wiring.transport, settings, standin)
+    neon_http_client = providers.Singleton(neon_wiring.console_client, neon_transport)
+    http_neon_console = providers.Singleton(
+        HttpxNeonConsole,
+        providers.Singleton(neon_wiring.console_calls, settings, neon_http_client, telemetry),
     )
-    neon_oauth = providers.Singleton(
-        FakeNeonOAuth,
-        fake_auth_server,
+    http_neon_oauth = providers.Singleton(
+        AuthlibNeonOAuth,
+        providers.Callable(neon_wiring.oauth_settings, settings),
         clock,
-        issuer=settings.provided.oauth_issuer,
-        scopes=settings.provided.scopes,
+        neon_transport,
     )
-    neon_console = providers.Singleton(FakeNeonConsole, fake_catalog, fake_auth_server)
+    neon_console = providers.Selector(
+        settings.provided.neon_adapters,
+        http=http_neon_console,
+        memory=providers.Singleton(FakeNeonConsole, fake_catalog, fake_auth_server),
+    )
+    neon_oauth = providers.Selector(
+        settings.provided.neon_adapters,
+        http=http_neon_oauth,
+        memory=providers.Singleton(
+            FakeNeonOAuth,
+            fake_auth_server,
+            clock,
+            issuer=settings.provided.oauth_issuer,
+            scopes=settings.provided.scopes,
+        ),
+    )
 
     fresh_access_token = providers.Singleton(
         FreshAccessToken, connections, refresh_lock, neon_oauth, clock, telemetry

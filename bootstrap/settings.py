@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 READ_ONLY_SCOPES = frozenset(
@@ -18,7 +18,10 @@ READ_ONLY_SCOPES = frozenset(
 )
 DEFAULT_SCOPES = "openid offline offline_access urn:neoncloud:projects:read urn:neoncloud:orgs:read"
 FAKE_CLIENT_ID = "produl-staging"
+FAKE_CLIENT_SECRET = "staging-secret-known-to-everyone"  # noqa: S105 - the stand-in's, not Neon's
 FAKE_MOUNT = "/fake-neon"
+NEON_ISSUER = "https://oauth2.neon.tech/"
+NEON_API = "https://console.neon.tech/api/v2"
 
 
 class SettingsError(Exception):
@@ -33,11 +36,13 @@ class Settings:
     oauth_issuer: str
     api_url: str
     client_id: str
-    client_secret: str | None
+    client_secret: str = field(repr=False)
     client_auth_method: str
     scopes: tuple[str, ...]
-    bootstrap_admin_token: str | None
+    bootstrap_admin_token: str | None = field(repr=False)
     cors_origins: tuple[str, ...]
+    fake_access_ttl_seconds: int = 3600
+    neon_adapters: str = "http"  # "memory": the in-memory staging fakes (unit tests)
 
     @property
     def redirect_uri(self) -> str:
@@ -70,11 +75,6 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
     mode = env.get("PRODUL_NEON_MODE", "fake")
     if mode not in {"fake", "live"}:
         raise SettingsError("PRODUL_NEON_MODE is 'fake' or 'live'.")
-    if mode == "live":
-        raise SettingsError(
-            "PRODUL_NEON_MODE=live needs the real Neon adapters, which this build does not have "
-            "yet; run with PRODUL_NEON_MODE=fake."
-        )
     web_host = f"[{host}]" if ":" in host else host
     public_url = _url(
         "PRODUL_PUBLIC_URL", env.get("PRODUL_PUBLIC_URL") or f"http://{web_host}:{port}"
@@ -95,17 +95,32 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
     if token is not None and not 16 <= len(token) <= 256:
         raise SettingsError("PRODUL_BOOTSTRAP_ADMIN_TOKEN must be 16-256 characters.")
     origins = tuple(o.strip() for o in env.get("PRODUL_CORS_ORIGINS", "").split(",") if o.strip())
-    # In fake mode Neon is played inside the service, under {public_url}/fake-neon/.
+    ttl = env.get("PRODUL_FAKE_NEON_ACCESS_TTL", "3600")
+    if not ttl.isdigit() or not 1 <= int(ttl) <= 86400:
+        raise SettingsError("PRODUL_FAKE_NEON_ACCESS_TTL is a number of seconds, 1-86400.")
+    if mode == "fake":  # Neon is played inside the service, under {public_url}/fake-neon/
+        issuer, api_url = f"{public_url}{FAKE_MOUNT}/", f"{public_url}{FAKE_MOUNT}/api/v2"
+        client_id, client_secret = FAKE_CLIENT_ID, FAKE_CLIENT_SECRET
+    else:
+        issuer = _url("PRODUL_NEON_OAUTH_ISSUER", env.get("PRODUL_NEON_OAUTH_ISSUER", NEON_ISSUER))
+        api_url = _url("PRODUL_NEON_API_URL", env.get("PRODUL_NEON_API_URL", NEON_API))
+        client_id = env.get("PRODUL_NEON_CLIENT_ID", "")
+        client_secret = env.get("PRODUL_NEON_CLIENT_SECRET", "")
+        if not client_id or not client_secret:
+            raise SettingsError(
+                "PRODUL_NEON_MODE=live needs PRODUL_NEON_CLIENT_ID and PRODUL_NEON_CLIENT_SECRET."
+            )
     return Settings(
         database_url=env.get("PRODUL_DATABASE_URL", "sqlite+aiosqlite:///var/produl-neon.db"),
         public_url=public_url,
         neon_mode=mode,
-        oauth_issuer=f"{public_url}{FAKE_MOUNT}/",
-        api_url=f"{public_url}{FAKE_MOUNT}/api/v2",
-        client_id=FAKE_CLIENT_ID,
-        client_secret=None,
+        oauth_issuer=issuer,
+        api_url=api_url.rstrip("/"),
+        client_id=client_id,
+        client_secret=client_secret,
         client_auth_method=auth_method,
         scopes=scopes,
         bootstrap_admin_token=token,
         cors_origins=origins,
+        fake_access_ttl_seconds=int(ttl),
     )

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from adapters.outbound.staging.seed import ADA
 from application.complete_connection import Callback, Completion
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
@@ -14,6 +13,7 @@ from domain.ids import new_id
 from domain.secrets import Secret
 from domain.workspaces import Member, Role
 from domain.workspaces import Workspace as DomainWorkspace
+from neon_standin.seed import ADA
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 START = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
@@ -30,9 +30,13 @@ class FakeClock:
         self._now += timedelta(**delta)
 
 
-def make_container(clock: FakeClock | None = None, **env: str) -> Container:
+def make_container(
+    clock: FakeClock | None = None, adapters: str = "http", **env: str
+) -> Container:
+    """``adapters="http"``: the real httpx/authlib adapters talking to the stand-in over ASGI;
+    ``"memory"``: the in-memory staging fakes of the Neon ports."""
     settings = load_settings({"PRODUL_BOOTSTRAP_ADMIN_TOKEN": ADMIN_TOKEN, **env})
-    container = Container(settings=settings)
+    container = Container(settings=replace(settings, neon_adapters=adapters))
     container.clock.override(clock or FakeClock())
     return container
 
@@ -62,19 +66,23 @@ def query_of(url: str) -> dict[str, str]:
 
 def approve(container: Container, query: dict[str, str], account: str = ADA) -> str:
     """What a person clicking Approve on the fake Neon's consent page does: a code."""
-    return container.fake_auth_server().approve(
-        account_id=account,
-        client_id=query["client_id"],
-        redirect_uri=query["redirect_uri"],
-        scope=query["scope"],
-        challenge=query["code_challenge"],
-        method=query["code_challenge_method"],
+    return str(
+        container.fake_auth_server().approve(
+            account_id=account,
+            client_id=query["client_id"],
+            redirect_uri=query["redirect_uri"],
+            scope=query["scope"],
+            challenge=query["code_challenge"],
+            method=query["code_challenge_method"],
+        )
     )
 
 
-async def new_workspace(clock: FakeClock | None = None, **env: str) -> Workspace:
+async def new_workspace(
+    clock: FakeClock | None = None, adapters: str = "memory", **env: str
+) -> Workspace:
     clock = clock or FakeClock()
-    container = make_container(clock, **env)
+    container = make_container(clock, adapters, **env)
     admin = await container.ensure_bootstrap_admin().execute(Secret(ADMIN_TOKEN), "Test")
     return Workspace(container, clock, admin)
 

@@ -30,7 +30,9 @@ class CodeExchangeFailed(Exception):
 
 
 class NeonOAuth(Protocol):
-    def authorization_url(self, *, state: str, code_verifier: Secret, redirect_uri: str) -> str:
+    async def authorization_url(
+        self, *, state: str, code_verifier: Secret, redirect_uri: str
+    ) -> str:
         """Where to send the browser: S256 PKCE, ``state`` and the configured read-only scopes."""
 
     @property

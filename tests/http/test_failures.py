@@ -58,7 +58,7 @@ async def test_validation_problems_name_the_field_but_not_the_value(api: Api) ->
 
 async def test_neon_being_unreachable_on_disconnect_still_forgets_the_tokens(api: Api) -> None:
     await api.connect()
-    api.container.neon_oauth().unavailable = True
+    api.container.standin().faults.oauth_down = True
     response = await api.client.delete("/api/integrations/neon", headers=ADMIN)
     assert response.json() == {"revoked": False, "reason": "neon_unavailable"}
     status = (await api.client.get("/api/integrations/neon", headers=ADMIN)).json()

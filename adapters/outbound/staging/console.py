@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from adapters.outbound.staging.authorization_server import FakeAuthorizationServer
-from adapters.outbound.staging.catalog import Catalog, FakeProject
 from application.ports.neon import AccessTokenRejected, OrgIdRequired
 from domain.connection import NeonAccount
 from domain.errors import NeonUnavailable, ProjectNotAccessible
@@ -19,6 +17,8 @@ from domain.neon import (
     ProjectPage,
 )
 from domain.secrets import Secret
+from neon_standin.catalog import Catalog, FakeProject
+from neon_standin.oauth_server import AuthorizationServer
 
 BRANCH_PAGE = 100  # the real adapter's page size; the 130-branch project needs two pages
 
@@ -27,7 +27,7 @@ class FakeNeonConsole:
     def __init__(
         self,
         catalog: Catalog,
-        server: FakeAuthorizationServer,
+        server: AuthorizationServer,
         *,
         latency: timedelta = timedelta(milliseconds=5),
     ) -> None:

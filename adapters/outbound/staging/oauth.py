@@ -6,17 +6,17 @@ import asyncio
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from adapters.outbound.staging.authorization_server import (
-    FakeAuthorizationServer,
-    IssuedTokens,
-    TokenError,
-    s256,
-)
 from application.ports.neon import CodeExchangeFailed, GrantedTokens, RefreshRejected
 from application.ports.system import Clock
 from domain.connection import TokenPair
 from domain.errors import NeonUnavailable
 from domain.secrets import Secret
+from neon_standin.oauth_server import (
+    AuthorizationServer,
+    IssuedTokens,
+    TokenError,
+    s256,
+)
 
 
 class FakeNeonOAuth:
@@ -24,7 +24,7 @@ class FakeNeonOAuth:
 
     def __init__(
         self,
-        server: FakeAuthorizationServer,
+        server: AuthorizationServer,
         clock: Clock,
         *,
         issuer: str,
@@ -42,7 +42,9 @@ class FakeNeonOAuth:
     def issuer(self) -> str:
         return self._issuer
 
-    def authorization_url(self, *, state: str, code_verifier: Secret, redirect_uri: str) -> str:
+    async def authorization_url(
+        self, *, state: str, code_verifier: Secret, redirect_uri: str
+    ) -> str:
         query = urlencode(
             {
                 "response_type": "code",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.outbound.staging.seed import ADA, GRACE
 from application.complete_connection import Callback, Outcome
 from domain.connection import Health
 from domain.errors import Forbidden
 from domain.workspaces import Role
+from neon_standin.seed import ADA, GRACE
 from tests.support import Workspace, approve, query_of
 
 

@@ -84,7 +84,7 @@ async def test_a_rejected_refresh_needs_reauthorization_and_is_not_retried(
 async def test_hydra_v2_reuse_answers_invalid_grant_and_also_needs_reconnecting() -> None:
     ws = await new_workspace()
     server = ws.container.fake_auth_server()
-    server._hydra_v2_reuse = True
+    server.hydra_v2_reuse = True
     await ws.connect()
     stored = await ws.container.connections().get(ws.admin.workspace_id)
     assert stored is not None and stored.tokens.refresh_token is not None
@@ -118,7 +118,7 @@ async def test_a_401_after_another_process_rotated_uses_the_newer_token(
             # Meanwhile another process refreshes; Neon revokes the token we hold in hand.
             await other.refresh(stale)
         tokens_used.append(token)
-        return (await c.neon_console().get_current_user(token)).id
+        return str((await c.neon_console().get_current_user(token)).id)
 
     assert await c.neon_call().run(workspace_id, whoami) == "user-ada-lovelace"
     assert tokens_used[0] == stale.tokens.access_token and tokens_used[1] != tokens_used[0]

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.outbound.staging.seed import ACME, GRACE, LAB
 from application.list_projects import ProjectQuery
 from domain.errors import InvalidInput, NeonNotConnected, NotFound
+from neon_standin.seed import ACME, GRACE, LAB
 from tests.support import Workspace, new_workspace
 
 ADA_SEES = {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.outbound.staging.seed import GRACE
 from domain.errors import (
     NeonNotConnected,
     NeonReauthorizationRequired,
@@ -13,6 +12,7 @@ from domain.errors import (
     ProjectNotSelected,
 )
 from domain.workspaces import Role
+from neon_standin.seed import GRACE
 from tests.support import Workspace, admin_of_another_workspace
 
 

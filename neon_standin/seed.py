@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from adapters.outbound.staging.catalog import (
+from neon_standin.catalog import (
     Catalog,
     FakeAccount,
     FakeBranch,

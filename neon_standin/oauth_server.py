@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from application.ports.system import Clock
+from neon_standin.clock import Clock
 
 CODE_TTL = timedelta(minutes=10)
 
@@ -65,7 +65,7 @@ class TokenCounters:
     revocations: int = 0
 
 
-class FakeAuthorizationServer:
+class AuthorizationServer:
     def __init__(
         self,
         clock: Clock,
@@ -79,7 +79,7 @@ class FakeAuthorizationServer:
         self.client_id = client_id
         self.redirect_uri = redirect_uri
         self.access_ttl = access_ttl
-        self._hydra_v2_reuse = hydra_v2_reuse
+        self.hydra_v2_reuse = hydra_v2_reuse
         self._codes: dict[str, _Code] = {}
         self._grants: dict[str, _Grant] = {}
         self._access: dict[str, tuple[str, datetime]] = {}
@@ -127,7 +127,7 @@ class FakeAuthorizationServer:
         if not active:
             self.counters.reuse_detections += 1
             self._revoke_grant(grant_id)
-            if self._hydra_v2_reuse:
+            if self.hydra_v2_reuse:
                 raise TokenError(400, "invalid_grant")
             raise TokenError(401, "token_inactive")
         self._refresh[refresh_token] = (grant_id, False)
@@ -137,10 +137,13 @@ class FakeAuthorizationServer:
         return self._issue(grant_id)
 
     def revoke(self, token: str) -> None:
+        """RFC 7009: revoking either token of a grant revokes the grant; unknown tokens are fine."""
         self.counters.revocations += 1
-        grant_id = self._refresh.get(token, ("", False))[0] or self._access.get(token, ("", 0))[0]
+        grant_id = self._refresh.get(token, ("", False))[0]
+        if not grant_id and token in self._access:
+            grant_id = self._access[token][0]
         if grant_id:
-            self._revoke_grant(str(grant_id))
+            self._revoke_grant(grant_id)
 
     def account_for(self, access_token: str) -> str | None:
         grant_id, expires_at = self._access.get(access_token, ("", None))

@@ -1,0 +1,131 @@
+"""One GET to the Console API: deadline, bounded retries, and every failure as a domain error."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Protocol
+
+import httpx
+import msgspec
+
+from adapters.outbound.neon_http.payloads import Problem
+from application.ports.neon import AccessTokenRejected, OrgIdRequired
+from domain.errors import NeonRateLimited, NeonUnavailable, ProjectNotAccessible
+from domain.secrets import Secret
+
+log = logging.getLogger("produl_neon.neon_api")
+RETRYABLE = frozenset({423, 503})  # Neon: "always safe to retry" (GeneralError description)
+DEFAULT_RETRY_AFTER = 30  # seconds, when Neon says 429 without Retry-After
+
+
+class UpstreamTelemetry(Protocol):
+    def upstream_call(self, operation: str, status: str, seconds: float) -> None: ...
+
+
+class ConsoleCalls:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        api_base: str,
+        telemetry: UpstreamTelemetry,
+        *,
+        deadline: float = 10.0,
+        retries: int = 2,
+        backoff: float = 0.2,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._client = client
+        self._base = api_base.rstrip("/")  # paths are appended, never joined over the base
+        self._telemetry = telemetry
+        self._deadline = deadline
+        self._retries = retries
+        self._backoff = backoff
+        self._sleep = sleep
+
+    async def get(
+        self,
+        operation: str,
+        path: str,
+        token: Secret,
+        params: Mapping[str, str | int] | None = None,
+    ) -> bytes:
+        try:
+            async with asyncio.timeout(self._deadline):
+                return await self._with_retries(operation, path, token, params or {})
+        except TimeoutError:
+            self._telemetry.upstream_call(operation, "deadline", self._deadline)
+            raise NeonUnavailable() from None
+
+    async def _with_retries(
+        self, operation: str, path: str, token: Secret, params: Mapping[str, str | int]
+    ) -> bytes:
+        for attempt in range(self._retries + 1):
+            last = attempt == self._retries
+            request_id = uuid.uuid4().hex
+            started = time.perf_counter()
+            try:
+                response = await self._client.get(
+                    self._base + path,
+                    params=params,
+                    headers={"Authorization": f"Bearer {token.reveal()}",
+                             "X-Request-ID": request_id, "Accept": "application/json"},
+                )  # fmt: skip
+            except httpx.TransportError as failure:
+                self._record(operation, type(failure).__name__, started, request_id, None)
+                if last:
+                    raise NeonUnavailable() from None
+            else:
+                status = response.status_code
+                self._record(operation, str(status), started, request_id, response)
+                if status == 200:
+                    return response.content
+                if status not in RETRYABLE or last:
+                    raise _failure(operation, response)
+            await self._sleep(self._backoff * (2**attempt) * random.uniform(0.5, 1.5))  # noqa: S311
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _record(
+        self,
+        operation: str,
+        status: str,
+        started: float,
+        request_id: str,
+        response: httpx.Response | None,
+    ) -> None:
+        seconds = time.perf_counter() - started
+        self._telemetry.upstream_call(operation, status, seconds)
+        neon_id = response.headers.get("x-neon-ret-request-id", "-") if response else "-"
+        log.info(
+            "neon %s status=%s ms=%.0f request_id=%s neon_request_id=%s",
+            operation, status, seconds * 1000, request_id, neon_id,
+        )  # fmt: skip
+
+
+def _failure(operation: str, response: httpx.Response) -> Exception:
+    status = response.status_code
+    if status == 401:
+        return AccessTokenRejected()
+    if status == 429:
+        return NeonRateLimited(_retry_after(response) or DEFAULT_RETRY_AFTER)
+    if status in (403, 404) and operation != "getCurrentUserInfo":
+        return ProjectNotAccessible()
+    if status == 400 and "org_id is required" in _message(response):
+        return OrgIdRequired()
+    return NeonUnavailable(_retry_after(response) or 5)
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        return msgspec.json.decode(response.content, type=Problem).message
+    except msgspec.MsgspecError:
+        return ""
+
+
+def _retry_after(response: httpx.Response) -> int | None:
+    raw = response.headers.get("retry-after", "")
+    return min(int(raw), 3600) if raw.isdigit() else None

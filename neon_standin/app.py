@@ -1,0 +1,129 @@
+"""The stand-in as an ASGI app: fault knobs and the request log wrap every answer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from litestar import Litestar, Router, get, put
+from litestar.params import JSONBody
+from litestar.types import ASGIApp, Message, Receive, Send
+
+from neon_standin.console_api import console_handlers
+from neon_standin.faults import LoggedRequest
+from neon_standin.oauth_api import oauth_handlers
+from neon_standin.standin import StandIn
+
+
+class ConnectionDropped(Exception):
+    """Raised after the response head is sent: the server closes the connection mid-answer."""
+
+
+def _faulty(standin: StandIn, app: ASGIApp) -> ASGIApp:
+    async def middleware(scope: Any, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        path = str(scope["path"])
+        method = str(scope["method"])
+        faults = standin.faults
+        subject = "/api/v2/" in path or path.endswith("/oauth2/token")
+        status = 0
+
+        async def logged_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        def log() -> None:
+            standin.log.add(LoggedRequest(standin.clock.now(), method, path, status))
+
+        if subject and faults.latency_ms:
+            await asyncio.sleep(faults.latency_ms / 1000)
+        if subject and faults.roll(faults.drop_rate):
+            head: Any = {"type": "http.response.start", "status": 200,
+                         "headers": [(b"content-length", b"100")]}  # fmt: skip
+            await send(head)
+            log()
+            raise ConnectionDropped()
+        if "/oauth2/" in path and faults.oauth_down and method == "POST":
+            failure: Injected | None = _unavailable_page()
+        elif "/api/v2/" in path:
+            failure = _injected(standin)
+        else:
+            failure = None
+        if failure is not None:
+            status, headers, body = failure
+            start: Any = {"type": "http.response.start", "status": status, "headers": headers}
+            await logged_send(start)
+            content: Any = {"type": "http.response.body", "body": body}
+            await send(content)
+        else:
+            await app(scope, receive, logged_send)
+        log()
+
+    return middleware
+
+
+Injected = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+def _unavailable_page() -> Injected:
+    body = b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"
+    return 503, [(b"content-type", b"text/html")], body
+
+
+def _injected(standin: StandIn) -> Injected | None:
+    """A 429 from the burst knob, or an error from the error-rate knob, as Neon would send it."""
+    faults = standin.faults
+    headers = [(b"content-type", b"application/json")]
+    if faults.rate_limit_burst > 0:
+        faults.rate_limit_burst -= 1
+        if faults.retry_after is not None:
+            headers.append((b"retry-after", str(faults.retry_after).encode()))
+        return 429, headers, json.dumps({"code": "", "message": "rate limit exceeded"}).encode()
+    if faults.roll(faults.error_rate):
+        body = json.dumps({"code": "", "message": "injected failure"}).encode()
+        return faults.error_status, headers, body
+    return None
+
+
+def _control_handlers(standin: StandIn) -> list[Any]:
+    """Outside Neon's API: what tests and the benchmark use to steer and read the stand-in."""
+
+    @get("/_standin/stats", sync_to_thread=False)
+    def stats() -> dict[str, Any]:
+        counters = standin.oauth.counters
+        return {
+            "code_exchanges": counters.code_exchanges, "refreshes": counters.refreshes,
+            "reuse_detections": counters.reuse_detections, "revocations": counters.revocations,
+            "console_gets": standin.log.count("GET", "/api/v2/"),
+            "console_requests": sum(1 for e in standin.log.entries if "/api/v2/" in e.path),
+            "faults": standin.faults.settings(),
+        }  # fmt: skip
+
+    @put("/_standin/faults", sync_to_thread=False)
+    def set_faults(data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+        for name, value in data.items():
+            if name.startswith("_") or not hasattr(standin.faults, name):
+                continue
+            setattr(standin.faults, name, value)
+        standin.faults.reseed()
+        return standin.faults.settings()
+
+    return [stats, set_faults]
+
+
+def standin_router(standin: StandIn, path: str = "/") -> Router:
+    api = Router("/api/v2", route_handlers=console_handlers(standin))
+    return Router(path, route_handlers=[*oauth_handlers(standin), api, *_control_handlers(standin)],
+                  include_in_schema=False)  # fmt: skip
+
+
+def create_standin_app(standin: StandIn, path: str = "/") -> ASGIApp:
+    """The stand-in on its own, serving under ``path`` (e.g. "/fake-neon")."""
+    app = Litestar(route_handlers=[standin_router(standin, path)], openapi_config=None,
+                   logging_config=None)  # fmt: skip
+    return _faulty(standin, app)
