@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, Response, get
@@ -25,7 +25,7 @@ Json = Response[dict[str, Any]]
 def _instant(moment: datetime) -> str:
     if moment.year <= 1:
         return GO_ZERO_TIME
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def error(status: int, message: str, request: Request[Any, Any, Any], code: str = "") -> Json:

@@ -122,4 +122,5 @@ def _page(rows: list[FakeProject], cursor: str | None, limit: int) -> ProjectPag
         NeonProjectSummary(NeonProjectId(p.id), p.name, NeonOrgId(p.org_id) if p.org_id else None)
         for p in after
     )
-    return ProjectPage(summaries, after[-1].id if after else None)
+    # Neon's end of list is a page shorter than the limit.
+    return ProjectPage(summaries, after[-1].id if len(after) == limit else None)
