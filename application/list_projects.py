@@ -9,7 +9,13 @@ from application.neon_call import NeonCall
 from application.ports.neon import NeonConsole, OrgIdRequired
 from application.ports.stores import ConnectionStore
 from application.project_cursor import PickerPosition
-from domain.errors import InvalidInput, NeonRateLimited, NeonUnavailable, NotFound
+from domain.errors import (
+    InvalidInput,
+    NeonRateLimited,
+    NeonUnavailable,
+    NotFound,
+    ProjectNotAccessible,
+)
 from domain.ids import NeonOrgId
 from domain.neon import NeonOrganization, NeonProjectSummary, ProjectPage
 from domain.secrets import Secret
@@ -121,7 +127,7 @@ class ListProjects:
         except OrgIdRequired:
             if not source.personal:
                 raise NeonUnavailable() from None
-        except (NeonUnavailable, NeonRateLimited):
+        except (NeonUnavailable, NeonRateLimited, ProjectNotAccessible):
             if source.org_id is None:
                 raise
             page.warnings.append(

@@ -30,9 +30,7 @@ class FakeClock:
         self._now += timedelta(**delta)
 
 
-def make_container(
-    clock: FakeClock | None = None, adapters: str = "http", **env: str
-) -> Container:
+def make_container(clock: FakeClock | None = None, adapters: str = "http", **env: str) -> Container:
     """``adapters="http"``: the real httpx/authlib adapters talking to the stand-in over ASGI;
     ``"memory"``: the in-memory staging fakes of the Neon ports."""
     settings = load_settings({"PRODUL_BOOTSTRAP_ADMIN_TOKEN": ADMIN_TOKEN, **env})

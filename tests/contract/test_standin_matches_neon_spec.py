@@ -38,7 +38,7 @@ CASES = [
 def _explained_by_a_quirk(error: ValidationError) -> bool:
     where = list(error.absolute_path)
     if error.validator == "enum" and where[-1:] == ["sort_order"]:
-        return error.instance == BRANCH_SORT_ORDER  # quirk: branch_sort_order_uppercase
+        return bool(error.instance == BRANCH_SORT_ORDER)  # quirk: branch_sort_order_uppercase
     if error.validator == "required" and "branches" in where:
         missing = {str(m).split("'")[1] for m in [error.message]}
         return missing <= BRANCH_FIELDS_SOMETIMES_ABSENT  # quirk: branch_without_protected…
@@ -68,8 +68,8 @@ async def test_the_answer_matches_the_published_schema(
 async def test_the_quirks_really_show() -> None:
     standin = new_standin()
     token = token_for(standin, ADA).reveal()
-    async with httpx.AsyncClient(transport=asgi_transport(standin),
-                                 headers={"Authorization": f"Bearer {token}"}) as client:  # fmt: skip
+    auth = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(transport=asgi_transport(standin), headers=auth) as client:
         empty = (await client.get(f"{API}/projects", params={"search": "zzz"})).json()
         branches = (await client.get(f"{API}/projects/old-violet-32930710/branches")).json()
         new = (await client.get(f"{API}/projects/bold-dawn-90210417")).json()["project"]

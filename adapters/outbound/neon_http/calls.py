@@ -114,7 +114,7 @@ def _failure(operation: str, response: httpx.Response) -> Exception:
         return NeonRateLimited(_retry_after(response) or DEFAULT_RETRY_AFTER)
     if status in (403, 404) and operation != "getCurrentUserInfo":
         return ProjectNotAccessible()
-    if status == 400 and "org_id is required" in _message(response):
+    if status == 400 and operation == "listProjects" and "org_id is required" in _message(response):
         return OrgIdRequired()
     return NeonUnavailable(_retry_after(response) or 5)
 
