@@ -13,6 +13,7 @@ from dataclasses import replace
 from bootstrap.app import create_app
 from bootstrap.container import Container
 from bootstrap.settings import SettingsError, load_settings
+from neon_standin import server as standin_server
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,6 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    standin = commands.add_parser("fake-neon", help="run the stand-in for Neon as its own server")
+    standin_server.add_arguments(standin)
     return parser
 
 
@@ -47,10 +50,13 @@ def serve(host: str, port: int) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry full URLs
     arguments = _parser().parse_args(argv)
     try:
         if arguments.command == "serve":
             return serve(arguments.host, arguments.port)
+        if arguments.command == "fake-neon":
+            return standin_server.serve(arguments)
     except SettingsError as error:
         print(f"produl-neon: configuration error: {error}", file=sys.stderr)
         return 2

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from neon_standin.server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+
 READ_ONLY_SCOPES = frozenset(
     {
         "openid",
@@ -17,8 +19,8 @@ READ_ONLY_SCOPES = frozenset(
     }
 )
 DEFAULT_SCOPES = "openid offline offline_access urn:neoncloud:projects:read urn:neoncloud:orgs:read"
-FAKE_CLIENT_ID = "produl-staging"
-FAKE_CLIENT_SECRET = "staging-secret-known-to-everyone"  # noqa: S105 - the stand-in's, not Neon's
+FAKE_CLIENT_ID = DEFAULT_CLIENT_ID  # the stand-in's registration of Produl
+FAKE_CLIENT_SECRET = DEFAULT_CLIENT_SECRET
 FAKE_MOUNT = "/fake-neon"
 NEON_ISSUER = "https://oauth2.neon.tech/"
 NEON_API = "https://console.neon.tech/api/v2"

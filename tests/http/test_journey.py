@@ -180,3 +180,31 @@ async def test_fifty_concurrent_renders_over_http_refresh_the_token_once(api: Ap
     assert counters.refreshes == 1 and counters.reuse_detections == 0
     metrics = (await api.client.get("/metrics")).text
     assert 'produl_neon_token_refreshes_total{outcome="rotated"} 1.0' in metrics
+
+
+async def test_every_use_case_end_to_end_sends_only_gets_to_the_console_api(api: Api) -> None:
+    await api.connect()
+    cursor = (await api.client.get("/api/integrations/neon/projects?limit=2", headers=ADMIN)).json()
+    await api.client.get(
+        f"/api/integrations/neon/projects?limit=2&cursor={cursor['next_cursor']}", headers=ADMIN
+    )
+    await api.client.get("/api/integrations/neon/projects?org_id=org-morning-bread-81040908",
+                         headers=ADMIN)  # fmt: skip
+    await api.client.put("/api/integrations/neon/selection",
+                         json={"project_id": "old-violet-32930710"}, headers=ADMIN)  # fmt: skip
+    board, widget = await api.board_with_widget()
+    await api.client.patch(f"/api/dashboards/{board}/widgets/{widget}",
+                           json={"settings": {"project_id": "aged-salad-46255801"}},
+                           headers=ADMIN)  # fmt: skip
+    api.clock.advance(hours=2)  # a refresh on the way
+    assert (await api.client.get(f"/api/dashboards/{board}/widgets/{widget}/data",
+                                 headers=ADMIN)).status_code == 200  # fmt: skip
+    await api.connect()  # reconnect: the old grant is revoked
+    await api.client.delete(f"/api/dashboards/{board}/widgets/{widget}", headers=ADMIN)
+    await api.client.delete("/api/integrations/neon", headers=ADMIN)
+    log = api.container.standin().log
+    console = [e for e in log.entries if "/api/v2/" in e.path]
+    assert console and {e.method for e in console} == {"GET"}
+    assert {e.path.split("/api/v2")[1].split("/")[1] for e in console} == {"users", "projects"}
+    assert api.container.fake_auth_server().counters.refreshes == 1
+    assert api.container.fake_auth_server().counters.revocations == 2

@@ -1,0 +1,61 @@
+"""`produl-neon fake-neon` as a separate process on a free port: Neon over real sockets."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+CLI = Path(sys.executable).with_name("produl-neon")
+SERVICE_CALLBACK = "http://127.0.0.1:8000/integrations/neon/callback"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_standin(*options: str) -> Iterator[str]:
+    """Yields the stand-in's issuer URL (with its trailing slash)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(CLI), "fake-neon", "--port", str(port), "--redirect-uri", SERVICE_CALLBACK, *options],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    issuer = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{issuer}.well-known/openid-configuration", timeout=1).is_success:
+                    break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the stand-in did not start") from None
+                time.sleep(0.1)
+        yield issuer
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+def live_env(issuer: str) -> dict[str, str]:
+    """Settings for the service in live mode, pointed at a stand-in process."""
+    return {
+        "PRODUL_NEON_MODE": "live",
+        "PRODUL_NEON_OAUTH_ISSUER": issuer,
+        "PRODUL_NEON_API_URL": f"{issuer}api/v2",
+        "PRODUL_NEON_CLIENT_ID": "produl-staging",
+        "PRODUL_NEON_CLIENT_SECRET": "staging-secret-known-to-everyone",
+        "PRODUL_PUBLIC_URL": "http://127.0.0.1:8000",
+    }
