@@ -208,3 +208,13 @@ async def test_every_use_case_end_to_end_sends_only_gets_to_the_console_api(api:
     assert {e.path.split("/api/v2")[1].split("/")[1] for e in console} == {"users", "projects"}
     assert api.container.fake_auth_server().counters.refreshes == 1
     assert api.container.fake_auth_server().counters.revocations == 2
+
+
+async def test_a_replayed_code_on_a_fresh_flow_fails_to_exchange(api: Api) -> None:
+    first = await api.consent(await api.start_authorization())
+    assert (await api.callback(first)).headers["location"].endswith("neon=connected")
+    code = parse_qs(urlsplit(first).query)["code"][0]
+    second = await api.consent(await api.start_authorization())
+    query = {k: v[0] for k, v in parse_qs(urlsplit(second).query).items()}
+    replayed = await api.client.get("/integrations/neon/callback", params={**query, "code": code})
+    assert replayed.headers["location"].endswith("reason=exchange_failed")
