@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from application.create_workspace import OPERATOR_EMAIL
 from application.ports.stores import MemberStore, WorkspaceStore
 from application.ports.system import Clock
 from domain.ids import new_id
 from domain.secrets import Secret
 from domain.workspaces import Member, Role, Workspace
-
-BOOTSTRAP_EMAIL = "admin@localhost"
 
 
 class EnsureBootstrapAdmin:
@@ -28,7 +27,7 @@ class EnsureBootstrapAdmin:
         admin = Member(
             id=new_id(),
             workspace_id=workspace.id,
-            email=BOOTSTRAP_EMAIL,
+            email=OPERATOR_EMAIL,
             role=Role.ADMIN,
             token_fingerprint=token.fingerprint(),
             created_at=self._clock.now(),

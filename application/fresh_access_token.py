@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import NoReturn
 
 from application.ports.neon import NeonOAuth, RefreshRejected
@@ -9,7 +11,15 @@ from application.ports.stores import ConnectionStore, RefreshLock
 from application.ports.system import Clock, Telemetry
 from application.single_flight import SingleFlight
 from domain.connection import Connection, ReauthorizationReason
-from domain.errors import NeonNotConnected, NeonReauthorizationRequired, NeonUnavailable
+from domain.errors import (
+    NeonNotConnected,
+    NeonReauthorizationRequired,
+    NeonUnavailable,
+    StoreUnavailable,
+)
+
+log = logging.getLogger("produl_neon.tokens")
+PERSIST_ATTEMPTS = 8  # about 10 s of a store outage
 
 
 class FreshAccessToken:
@@ -81,9 +91,27 @@ class FreshAccessToken:
             self._telemetry.token_refresh("unavailable")
             raise
         rotated = current.rotated(granted.tokens)
-        await self._connections.update(rotated, expected_version=current.version)
+        await self._persist(rotated, current.version)
         self._telemetry.token_refresh("rotated")
         return rotated
+
+    async def _persist(self, rotated: Connection, expected_version: int) -> None:
+        """Neon has already rotated: losing this write would lose the only valid refresh token,
+        so a store outage is retried for a while rather than given up at once."""
+        for attempt in range(PERSIST_ATTEMPTS):
+            try:
+                await self._connections.update(rotated, expected_version=expected_version)
+                return
+            except StoreUnavailable:
+                if attempt == PERSIST_ATTEMPTS - 1:
+                    log.critical("rotated tokens of connection %s could not be stored", rotated.id)
+                    self._telemetry.token_refresh("lost")
+                    raise
+                await asyncio.sleep(min(0.1 * 2**attempt, 2.0))
+
+    async def drain(self) -> None:
+        """Wait for refreshes in flight (a stopping process must still store what it rotated)."""
+        await self._flights.wait_all()
 
     async def _give_up(self, current: Connection, reason: ReauthorizationReason) -> NoReturn:
         await self._connections.update(

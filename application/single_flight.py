@@ -27,6 +27,10 @@ class SingleFlight(Generic[T]):
             task.add_done_callback(lambda done: self._forget(key, done))
         return await asyncio.shield(task)
 
+    async def wait_all(self) -> None:
+        if self._running:
+            await asyncio.gather(*self._running.values(), return_exceptions=True)
+
     def _forget(self, key: str, task: asyncio.Task[T]) -> None:
         if self._running.get(key) is task:
             del self._running[key]

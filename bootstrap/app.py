@@ -20,6 +20,7 @@ from adapters.inbound.http.oauth_callback import integrations_page, neon_callbac
 from adapters.inbound.http.operations import healthz, metrics, readyz
 from adapters.inbound.http.problems import EXCEPTION_HANDLERS
 from adapters.inbound.http.web_settings import WebSettings
+from bootstrap import storage
 from bootstrap.container import HANDLER_DEPENDENCIES, Container
 from bootstrap.settings import FAKE_MOUNT
 from domain.secrets import Secret
@@ -80,6 +81,8 @@ def _drop_framework_400s(app: Litestar) -> None:
 
 def _startup(container: Container) -> Callable[[], Any]:
     async def ensure_admin() -> None:
+        if container.settings().stores == "sql":
+            await storage.prepare_schema(container.database())
         token = container.settings().bootstrap_admin_token
         if token:
             await container.ensure_bootstrap_admin().execute(Secret(token), DEMO_WORKSPACE)
@@ -89,9 +92,12 @@ def _startup(container: Container) -> Callable[[], Any]:
 
 def _shutdown(container: Container) -> Callable[[], Any]:
     async def close_clients() -> None:
+        await container.fresh_access_token().drain()  # store what was rotated before stopping
         if container.settings().neon_adapters == "http":
             await container.neon_http_client().aclose()
             await container.http_neon_oauth().aclose()
+        if container.settings().stores == "sql":
+            await container.database().dispose()
 
     return close_clients
 

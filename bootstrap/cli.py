@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
-import secrets
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 
+from adapters.outbound.sql import migrate
+from adapters.outbound.sql.database import Database
+from application.add_member import new_member_token
+from bootstrap import storage
 from bootstrap.app import create_app
 from bootstrap.container import Container
-from bootstrap.settings import SettingsError, load_settings
+from bootstrap.settings import Settings, SettingsError, load_settings
+from domain.errors import DomainError
 from neon_standin import server as standin_server
+
+DEMO_TOKEN = Path("var/demo-admin-token")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,25 +30,60 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    commands.add_parser("migrate", help="bring the database schema to this build's head")
+    workspace = commands.add_parser("workspace", help="workspaces").add_subparsers(
+        dest="action", required=True
+    )
+    create = workspace.add_parser("create", help="create a workspace; prints its admin token")
+    create.add_argument("name")
+    keys = commands.add_parser("keys", help="token encryption keys").add_subparsers(
+        dest="action", required=True
+    )
+    keys.add_parser("rotate", help="re-encrypt every stored token under the newest key")
+    tokens = commands.add_parser("tokens", help="token upkeep").add_subparsers(
+        dest="action", required=True
+    )
+    tokens.add_parser("refresh-idle", help="refresh tokens that would expire unused (cron)")
     standin = commands.add_parser("fake-neon", help="run the stand-in for Neon as its own server")
     standin_server.add_arguments(standin)
     return parser
 
 
+def _settings(host: str = "127.0.0.1", port: int = 8000) -> Settings:
+    return storage.with_fake_keyring(load_settings(os.environ, host=host, port=port))
+
+
+def _demo_token(settings: Settings) -> Settings:
+    """Fake mode without PRODUL_BOOTSTRAP_ADMIN_TOKEN: one demo token, kept in ./var/ so a
+    restart prints the same one (the database keeps only its fingerprint)."""
+    if not settings.fake or settings.bootstrap_admin_token:
+        return settings
+    if not DEMO_TOKEN.exists():
+        DEMO_TOKEN.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(DEMO_TOKEN, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as token_file:
+            token_file.write(new_member_token().reveal())
+    return replace(settings, bootstrap_admin_token=DEMO_TOKEN.read_text().strip())
+
+
+async def _prepare(settings: Settings) -> None:
+    db = Database(settings.database_url)
+    try:
+        await storage.prepare_schema(db)
+    finally:
+        await db.dispose()
+
+
 def serve(host: str, port: int) -> int:
     import uvicorn
 
-    settings = load_settings(os.environ, host=host, port=port)
-    generated = settings.fake and not settings.bootstrap_admin_token
-    if generated:
-        settings = replace(settings, bootstrap_admin_token="pnm_demo_" + secrets.token_urlsafe(24))
+    settings = _demo_token(_settings(host, port))
+    asyncio.run(_prepare(settings))
     app = create_app(Container(settings=settings))
     print(f"Produl × Neon on {settings.public_url}  (Neon mode: {settings.neon_mode})")
     print(f"  Integrations page: {settings.public_url}/settings/integrations")
     print(f"  API document:      {settings.public_url}/schema/openapi.json")
-    if settings.fake:
-        print("  State is kept in memory: a restart starts afresh.")
-    if generated:
+    if settings.fake and not os.environ.get("PRODUL_BOOTSTRAP_ADMIN_TOKEN"):
         print(f"  Demo admin token:  {settings.bootstrap_admin_token}")
     sys.stdout.flush()
     # The access log would print the callback's query string (code, state): keep it off.
@@ -48,17 +91,74 @@ def serve(host: str, port: int) -> int:
     return 0
 
 
+def _with_container(work: Callable[[Container], Awaitable[int]]) -> int:
+    async def run() -> int:
+        container = Container(settings=_settings())
+        try:
+            await storage.prepare_schema(container.database())
+            return await work(container)
+        finally:
+            await container.database().dispose()
+
+    return asyncio.run(run())
+
+
+async def _migrate() -> int:
+    db = Database(_settings().database_url)
+    try:
+        storage.sqlite_directory(db.url)
+        before = await migrate.current(db)
+        await migrate.upgrade(db)
+        print(f"schema: {before or 'empty'} -> {await migrate.current(db)} (head)")
+    finally:
+        await db.dispose()
+    return 0
+
+
+async def _create_workspace(container: Container, name: str) -> int:
+    created = await container.create_workspace().execute(name)
+    print(f"workspace {created.member.workspace_id} ({name}); admin token, shown once:")
+    print(created.token.reveal())
+    return 0
+
+
+async def _rotate_keys(container: Container) -> int:
+    result = await container.rotate_keys().execute()
+    print(f"re-encrypted {result.resealed}, already current {result.unchanged}, "
+          f"unreadable {result.unreadable}")  # fmt: skip
+    return 1 if result.unreadable else 0
+
+
+async def _refresh_idle(container: Container) -> int:
+    result = await container.refresh_idle_connections().execute()
+    print(f"refreshed {result.refreshed}, need reconnecting {result.need_reconnecting}, "
+          f"postponed {result.postponed}")  # fmt: skip
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry full URLs
     arguments = _parser().parse_args(argv)
+    command = (arguments.command, getattr(arguments, "action", None))
     try:
-        if arguments.command == "serve":
+        if command[0] == "serve":
             return serve(arguments.host, arguments.port)
-        if arguments.command == "fake-neon":
+        if command[0] == "fake-neon":
             return standin_server.serve(arguments)
+        if command[0] == "migrate":
+            return asyncio.run(_migrate())
+        if command == ("workspace", "create"):
+            return _with_container(lambda c: _create_workspace(c, arguments.name))
+        if command == ("keys", "rotate"):
+            return _with_container(_rotate_keys)
+        if command == ("tokens", "refresh-idle"):
+            return _with_container(_refresh_idle)
     except SettingsError as error:
         print(f"produl-neon: configuration error: {error}", file=sys.stderr)
+        return 2
+    except (storage.SchemaNotAtHead, DomainError) as error:
+        print(f"produl-neon: {error}", file=sys.stderr)
         return 2
     return 2
 

@@ -17,6 +17,17 @@ from adapters.outbound.memory.stores import (
 from adapters.outbound.neon_http.console import HttpxNeonConsole
 from adapters.outbound.neon_http.oauth import AuthlibNeonOAuth
 from adapters.outbound.prometheus_telemetry import PrometheusTelemetry
+from adapters.outbound.sql.connections import SqlConnectionStore
+from adapters.outbound.sql.dashboards import SqlDashboardStore
+from adapters.outbound.sql.database import Database
+from adapters.outbound.sql.migrate import SqlStoreProbe
+from adapters.outbound.sql.stores import (
+    SqlAuditLog,
+    SqlAuthorizationStore,
+    SqlMemberStore,
+    SqlSelectionStore,
+    SqlWorkspaceStore,
+)
 from adapters.outbound.staging.console import FakeNeonConsole
 from adapters.outbound.staging.oauth import FakeNeonOAuth
 from adapters.outbound.system import SystemClock
@@ -26,6 +37,7 @@ from application.authenticate_member import AuthenticateMember
 from application.complete_connection import CompleteConnection
 from application.configure_widget import ConfigureWidget
 from application.create_dashboard import CreateDashboard
+from application.create_workspace import CreateWorkspace
 from application.delete_dashboard import DeleteDashboard
 from application.disconnect import Disconnect
 from application.ensure_bootstrap_admin import EnsureBootstrapAdmin
@@ -37,14 +49,16 @@ from application.list_projects import ListProjects
 from application.neon_call import NeonCall
 from application.read_audit_log import ReadAuditLog
 from application.read_dashboards import ReadDashboards
+from application.refresh_idle_connections import RefreshIdleConnections
 from application.remove_widget import RemoveWidget
 from application.rename_dashboard import RenameDashboard
 from application.render_widget import RenderWidget
 from application.revoke_member import RevokeMember
+from application.rotate_keys import RotateKeys
 from application.select_project import SelectProject
 from application.start_connection import StartConnection
 from application.widget_library import ListWidgetLibrary
-from bootstrap import neon_wiring
+from bootstrap import neon_wiring, storage
 from bootstrap.settings import Settings
 
 
@@ -54,16 +68,54 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     telemetry = providers.Singleton(PrometheusTelemetry)
 
-    # Storage: in memory until durable stores arrive; state ends with the process.
-    connections = providers.Singleton(MemoryConnectionStore)
-    refresh_lock = providers.Singleton(MemoryRefreshLock)
-    authorizations = providers.Singleton(MemoryAuthorizationStore)
-    selections = providers.Singleton(MemorySelectionStore)
-    dashboards = providers.Singleton(MemoryDashboardStore)
-    workspaces = providers.Singleton(MemoryWorkspaceStore)
-    members = providers.Singleton(MemoryMemberStore)
-    audit_log = providers.Singleton(MemoryAuditLog)
-    store_probe = providers.Singleton(MemoryStoreProbe)
+    # Storage: SQL (SQLite or PostgreSQL) by default; in memory for fast use-case tests.
+    database = providers.Singleton(Database, settings.provided.database_url)
+    keyring = providers.Singleton(storage.keyring, settings)
+    connections = providers.Selector(
+        settings.provided.stores,
+        sql=providers.Singleton(SqlConnectionStore, database, keyring),
+        memory=providers.Singleton(MemoryConnectionStore),
+    )
+    refresh_lock = providers.Selector(
+        settings.provided.stores,
+        sql=providers.Singleton(storage.refresh_lock, database),
+        memory=providers.Singleton(MemoryRefreshLock),
+    )
+    authorizations = providers.Selector(
+        settings.provided.stores,
+        sql=providers.Singleton(SqlAuthorizationStore, database, keyring),
+        memory=providers.Singleton(MemoryAuthorizationStore),
+    )
+    selections = providers.Selector(
+        settings.provided.stores,
+        sql=providers.Singleton(SqlSelectionStore, database),
+        memory=providers.Singleton(MemorySelectionStore),
+    )
+    dashboards = providers.Selector(
+        settings.provided.stores,
+        sql=providers.Singleton(SqlDashboardStore, database),
+        memory=providers.Singleton(MemoryDashboardStore),
+    )
+    workspaces = providers.Selector(
+        settings.provided.stores,
+        sql=providers.Singleton(SqlWorkspaceStore, database),
+        memory=providers.Singleton(MemoryWorkspaceStore),
+    )
+    members = providers.Selector(
+        settings.provided.stores,
+        sql=providers.Singleton(SqlMemberStore, database),
+        memory=providers.Singleton(MemoryMemberStore),
+    )
+    audit_log = providers.Selector(
+        settings.provided.stores,
+        sql=providers.Singleton(SqlAuditLog, database),
+        memory=providers.Singleton(MemoryAuditLog),
+    )
+    store_probe = providers.Selector(
+        settings.provided.stores,
+        sql=providers.Singleton(SqlStoreProbe, database),
+        memory=providers.Singleton(MemoryStoreProbe),
+    )
 
     # Neon: the stand-in plays it in fake mode; the real adapters talk to it (or to Neon).
     standin = providers.Singleton(neon_wiring.standin, settings, clock)
@@ -141,6 +193,11 @@ class Container(containers.DeclarativeContainer):
     list_members = providers.Singleton(ListMembers, members)
     revoke_member = providers.Singleton(RevokeMember, members, audit_log, clock)
     read_audit_log = providers.Singleton(ReadAuditLog, audit_log)
+    create_workspace = providers.Singleton(CreateWorkspace, workspaces, members, clock)
+    rotate_keys = providers.Singleton(RotateKeys, connections, refresh_lock)
+    refresh_idle_connections = providers.Singleton(
+        RefreshIdleConnections, connections, fresh_access_token, clock
+    )
 
 
 HANDLER_DEPENDENCIES = (

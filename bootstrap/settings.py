@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from adapters.outbound.sql.token_cipher import Keyring, KeyringError
 from neon_standin.server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
 READ_ONLY_SCOPES = frozenset(
@@ -24,6 +25,7 @@ FAKE_CLIENT_SECRET = DEFAULT_CLIENT_SECRET
 FAKE_MOUNT = "/fake-neon"
 NEON_ISSUER = "https://oauth2.neon.tech/"
 NEON_API = "https://console.neon.tech/api/v2"
+DEFAULT_DATABASE = "sqlite+aiosqlite:///var/produl-neon.db"
 
 
 class SettingsError(Exception):
@@ -44,7 +46,9 @@ class Settings:
     bootstrap_admin_token: str | None = field(repr=False)
     cors_origins: tuple[str, ...]
     fake_access_ttl_seconds: int = 3600
+    secret_keys: str | None = field(default=None, repr=False)
     neon_adapters: str = "http"  # "memory": the in-memory staging fakes (unit tests)
+    stores: str = "sql"  # "memory": the in-memory stores (unit tests)
 
     @property
     def redirect_uri(self) -> str:
@@ -112,8 +116,24 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
             raise SettingsError(
                 "PRODUL_NEON_MODE=live needs PRODUL_NEON_CLIENT_ID and PRODUL_NEON_CLIENT_SECRET."
             )
+    database_url = env.get("PRODUL_DATABASE_URL", DEFAULT_DATABASE)
+    if not database_url.startswith(("sqlite+aiosqlite:///", "postgresql+asyncpg://")):
+        raise SettingsError(
+            "PRODUL_DATABASE_URL is sqlite+aiosqlite:///PATH or postgresql+asyncpg://…"
+        )
+    secret_keys = env.get("PRODUL_SECRET_KEYS") or None
+    if secret_keys is not None:
+        try:
+            Keyring.parse(secret_keys)
+        except KeyringError as malformed:
+            raise SettingsError(f"PRODUL_SECRET_KEYS is malformed: {malformed}.") from None
+    elif mode == "live":
+        raise SettingsError(
+            "PRODUL_NEON_MODE=live needs PRODUL_SECRET_KEYS (KEY_ID:KEY pairs, newest first, each "
+            "KEY 32 random bytes in URL-safe base64)."
+        )
     return Settings(
-        database_url=env.get("PRODUL_DATABASE_URL", "sqlite+aiosqlite:///var/produl-neon.db"),
+        database_url=database_url,
         public_url=public_url,
         neon_mode=mode,
         oauth_issuer=issuer,
@@ -125,4 +145,5 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
         bootstrap_admin_token=token,
         cors_origins=origins,
         fake_access_ttl_seconds=int(ttl),
+        secret_keys=secret_keys,
     )

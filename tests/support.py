@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -30,11 +31,26 @@ class FakeClock:
         self._now += timedelta(**delta)
 
 
-def make_container(clock: FakeClock | None = None, adapters: str = "http", **env: str) -> Container:
+TEST_KEYS = "t1:" + "A" * 43  # 32 zero bytes: tests only
+
+
+def temporary_sqlite() -> str:
+    return f"sqlite+aiosqlite:///{tempfile.mkdtemp(prefix='produl-test-')}/produl.db"
+
+
+def make_container(
+    clock: FakeClock | None = None, adapters: str = "http", stores: str = "sql", **env: str
+) -> Container:
     """``adapters="http"``: the real httpx/authlib adapters talking to the stand-in over ASGI;
-    ``"memory"``: the in-memory staging fakes of the Neon ports."""
-    settings = load_settings({"PRODUL_BOOTSTRAP_ADMIN_TOKEN": ADMIN_TOKEN, **env})
-    container = Container(settings=replace(settings, neon_adapters=adapters))
+    ``"memory"``: the in-memory staging fakes of the Neon ports. ``stores="sql"``: a fresh SQLite
+    database (or ``PRODUL_DATABASE_URL``); ``"memory"``: the in-memory stores."""
+    defaults = {
+        "PRODUL_BOOTSTRAP_ADMIN_TOKEN": ADMIN_TOKEN,
+        "PRODUL_SECRET_KEYS": TEST_KEYS,
+        "PRODUL_DATABASE_URL": temporary_sqlite() if stores == "sql" else "",
+    }
+    settings = load_settings({k: v for k, v in {**defaults, **env}.items() if v})
+    container = Container(settings=replace(settings, neon_adapters=adapters, stores=stores))
     container.clock.override(clock or FakeClock())
     return container
 
@@ -77,10 +93,10 @@ def approve(container: Container, query: dict[str, str], account: str = ADA) -> 
 
 
 async def new_workspace(
-    clock: FakeClock | None = None, adapters: str = "memory", **env: str
+    clock: FakeClock | None = None, adapters: str = "memory", stores: str = "memory", **env: str
 ) -> Workspace:
     clock = clock or FakeClock()
-    container = make_container(clock, adapters, **env)
+    container = make_container(clock, adapters, stores, **env)
     admin = await container.ensure_bootstrap_admin().execute(Secret(ADMIN_TOKEN), "Test")
     return Workspace(container, clock, admin)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from domain.audit import AuditEvent
@@ -27,6 +28,16 @@ class ConnectionStore(Protocol):
         """
 
     async def remove(self, workspace_id: str) -> Connection | None: ...
+
+    async def idle_since(self, before: datetime) -> Sequence[Connection]:
+        """Active connections whose tokens were last issued before ``before``."""
+
+    async def workspace_ids(self) -> Sequence[str]:
+        """Every workspace that has a connection."""
+
+    async def reseal(self, connection: Connection) -> bool:
+        """Store the same tokens again under the newest encryption key, if they are not already
+        and the stored version is still ``connection.version``; True when something changed."""
 
 
 class RefreshLock(Protocol):

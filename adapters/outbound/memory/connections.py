@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from domain.connection import Connection
 from domain.errors import NotFound, VersionConflict
@@ -30,6 +31,17 @@ class MemoryConnectionStore:
 
     async def remove(self, workspace_id: str) -> Connection | None:
         return self._by_workspace.pop(workspace_id, None)
+
+    async def idle_since(self, before: datetime) -> Sequence[Connection]:
+        return [
+            c for c in self._by_workspace.values() if c.usable and c.tokens.issued_at < before
+        ]
+
+    async def workspace_ids(self) -> Sequence[str]:
+        return list(self._by_workspace)
+
+    async def reseal(self, connection: Connection) -> bool:
+        return False  # nothing is encrypted in memory
 
 
 class MemoryRefreshLock:

@@ -1,0 +1,195 @@
+"""Connections and their tokens, encrypted at rest, written only with a version check."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from adapters.outbound.sql.database import Database
+from adapters.outbound.sql.tables import connections
+from adapters.outbound.sql.token_cipher import Keyring, UndecryptableToken
+from domain.connection import (
+    Connection,
+    Health,
+    NeonAccount,
+    ReauthorizationReason,
+    TokenPair,
+)
+from domain.errors import NeonReauthorizationRequired, NotFound, VersionConflict
+from domain.secrets import Secret
+
+log = logging.getLogger("produl_neon.store")
+
+
+def _context(workspace_id: str, connection_id: str, column: str) -> str:
+    return f"{workspace_id}/{connection_id}/{column}"
+
+
+class SqlConnectionStore:
+    def __init__(self, db: Database, keyring: Keyring) -> None:
+        self._db = db
+        self._keyring = keyring
+
+    async def get(self, workspace_id: str) -> Connection | None:
+        async with self._db.transaction() as tx:
+            row = (
+                (
+                    await tx.execute(
+                        select(connections).where(connections.c.workspace_id == workspace_id)
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        return self._to_domain(row) if row is not None else None
+
+    async def add(self, connection: Connection) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                delete(connections).where(connections.c.workspace_id == connection.workspace_id)
+            )
+            await tx.execute(insert(connections).values(**self._to_row(connection)))
+
+    async def update(self, connection: Connection, *, expected_version: int) -> None:
+        async with self._db.transaction() as tx:
+            result = await tx.execute(
+                update(connections)
+                .where(
+                    connections.c.id == connection.id,
+                    connections.c.workspace_id == connection.workspace_id,
+                    connections.c.version == expected_version,
+                )
+                .values(**self._to_row(connection))
+            )
+            if result.rowcount == 1:
+                return
+            exists = (
+                await tx.execute(
+                    select(connections.c.version).where(connections.c.id == connection.id)
+                )
+            ).first()
+        if exists is None:
+            raise NotFound("The connection was removed.")
+        raise VersionConflict()
+
+    async def remove(self, workspace_id: str) -> Connection | None:
+        async with self._db.transaction() as tx:
+            row = (
+                (
+                    await tx.execute(
+                        delete(connections)
+                        .where(connections.c.workspace_id == workspace_id)
+                        .returning(*connections.c)
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return None
+        try:
+            return self._to_domain(row)
+        except NeonReauthorizationRequired:
+            return None  # deleted; nothing to revoke with
+
+    async def idle_since(self, before: datetime) -> Sequence[Connection]:
+        async with self._db.transaction() as tx:
+            rows = (
+                (
+                    await tx.execute(
+                        select(connections).where(
+                            connections.c.issued_at < before,
+                            connections.c.health == Health.ACTIVE.value,
+                        )
+                    )
+                )
+                .mappings()
+                .all()
+            )
+        return [self._to_domain(row) for row in rows]
+
+    async def workspace_ids(self) -> Sequence[str]:
+        async with self._db.transaction() as tx:
+            return [r[0] for r in (await tx.execute(select(connections.c.workspace_id))).all()]
+
+    async def reseal(self, connection: Connection) -> bool:
+        """Write the same tokens under the newest key (same version: nothing else changed)."""
+        async with self._db.transaction() as tx:
+            current = (
+                await tx.execute(
+                    select(connections.c.access_token).where(
+                        connections.c.id == connection.id,
+                        connections.c.version == connection.version,
+                    )
+                )
+            ).first()
+            if current is None or self._keyring.key_id_of(current[0]) == self._keyring.newest:
+                return False
+            await tx.execute(
+                update(connections)
+                .where(
+                    connections.c.id == connection.id, connections.c.version == connection.version
+                )
+                .values(**self._to_row(connection))
+            )
+        return True
+
+    def _to_row(self, c: Connection) -> dict[str, Any]:
+        seal = self._keyring.seal
+        refresh = c.tokens.refresh_token
+        return {
+            "id": c.id,
+            "workspace_id": c.workspace_id,
+            "account_id": c.account.id,
+            "account_email": c.account.email,
+            "account_name": c.account.name,
+            "access_token": seal(
+                c.tokens.access_token.reveal(), _context(c.workspace_id, c.id, "access_token")
+            ),
+            "refresh_token": seal(refresh.reveal(), _context(c.workspace_id, c.id, "refresh_token"))
+            if refresh is not None
+            else None,
+            "issued_at": c.tokens.issued_at,
+            "expires_at": c.tokens.expires_at,
+            "scopes": " ".join(sorted(c.scopes)),
+            "connected_at": c.connected_at,
+            "health": c.health.value,
+            "reauthorization_reason": c.reauthorization_reason.value
+            if c.reauthorization_reason
+            else None,
+            "version": c.version,
+        }
+
+    def _to_domain(self, row: Any) -> Connection:
+        ws, cid = row["workspace_id"], row["id"]
+        try:
+            access = self._keyring.open(row["access_token"], _context(ws, cid, "access_token"))
+            refresh = row["refresh_token"] and self._keyring.open(
+                row["refresh_token"], _context(ws, cid, "refresh_token")
+            )
+        except UndecryptableToken:
+            log.error(
+                "tokens of connection %s cannot be decrypted (key removed or row altered)", cid
+            )
+            raise NeonReauthorizationRequired() from None
+        reason = row["reauthorization_reason"]
+        return Connection(
+            id=cid,
+            workspace_id=ws,
+            account=NeonAccount(row["account_id"], row["account_email"], row["account_name"]),
+            tokens=TokenPair(
+                Secret(access),
+                Secret(refresh) if refresh else None,
+                row["issued_at"],
+                row["expires_at"],
+            ),
+            scopes=frozenset(row["scopes"].split()),
+            connected_at=row["connected_at"],
+            health=Health(row["health"]),
+            reauthorization_reason=ReauthorizationReason(reason) if reason else None,
+            version=row["version"],
+        )

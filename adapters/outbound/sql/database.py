@@ -1,0 +1,89 @@
+"""The engine, its sessions, and the one place where database failures become StoreUnavailable."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from domain.errors import StoreUnavailable
+
+log = logging.getLogger("produl_neon.store")
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.engine: AsyncEngine = _engine(url, pool_size)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """One transaction; on SQLite it takes the write lock at BEGIN (BEGIN IMMEDIATE)."""
+        try:
+            async with self.engine.begin() as connection:
+                yield connection
+        except (OperationalError, DBAPIError, PoolTimeout, OSError) as failure:
+            log.warning("store unavailable: %s", type(failure).__name__)
+            raise StoreUnavailable() from failure
+        except SQLAlchemyError as failure:
+            if _is_disconnect(failure):
+                raise StoreUnavailable() from failure
+            raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _is_disconnect(failure: SQLAlchemyError) -> bool:
+    return isinstance(failure, DBAPIError) and bool(failure.connection_invalidated)
+
+
+def _engine(url: str, pool_size: int) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _sqlite_pragmas_and_immediate_begin(engine)
+        return engine
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,  # a killed backend is replaced instead of failing the next request
+        pool_timeout=10,
+        connect_args={
+            "server_settings": {
+                "lock_timeout": "15s",
+                "idle_in_transaction_session_timeout": "60s",
+                "application_name": "produl-neon",
+            },
+            "timeout": 10,
+        },
+    )
+
+
+def _sqlite_pragmas_and_immediate_begin(engine: AsyncEngine) -> None:
+    """WAL, foreign keys and a busy timeout; and transactions that take the write lock when they
+    begin, so two writers never deadlock upgrading a read lock (SQLite begins lazily otherwise)."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,62 @@
+"""Bring the schema to head, or tell whether it is there; migrations ship inside the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from adapters.outbound.sql.database import Database
+from domain.errors import StoreUnavailable
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head() -> str:
+    revision = ScriptDirectory.from_config(_config()).get_current_head()
+    assert revision is not None
+    return revision
+
+
+async def upgrade(db: Database, revision: str = "head") -> None:
+    async with db.transaction() as tx:
+        await tx.run_sync(lambda sync: command.upgrade(_config(sync), revision))
+
+
+async def downgrade(db: Database, revision: str) -> None:
+    async with db.transaction() as tx:
+        await tx.run_sync(lambda sync: command.downgrade(_config(sync), revision))
+
+
+async def current(db: Database) -> str | None:
+    async with db.transaction() as tx:
+        return await tx.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+
+
+async def at_head(db: Database) -> bool:
+    return await current(db) == head()
+
+
+class SqlStoreProbe:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def ready(self) -> bool:
+        try:
+            return await at_head(self._db)
+        except (StoreUnavailable, SQLAlchemyError):
+            return False

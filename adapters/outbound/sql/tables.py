@@ -1,0 +1,178 @@
+"""The schema, as SQLAlchemy Core tables (the migrations create exactly this)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+
+metadata = MetaData()
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out (SQLite would hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+UTC_TIME = UtcDateTime()
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UTC_TIME, nullable=False),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column(
+        "workspace_id",
+        String(36),
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("email", String(320), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("token_fingerprint", String(64), nullable=False, unique=True),
+    Column("created_at", UTC_TIME, nullable=False),
+)
+
+connections = Table(
+    "connections",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column(
+        "workspace_id",
+        String(36),
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("account_id", String(200), nullable=False),
+    Column("account_email", String(320), nullable=False),
+    Column("account_name", String(200), nullable=False),
+    Column("access_token", Text, nullable=False),  # key id + AES-GCM ciphertext
+    Column("refresh_token", Text, nullable=True),  # key id + AES-GCM ciphertext
+    Column("issued_at", UTC_TIME, nullable=False),
+    Column("expires_at", UTC_TIME, nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("connected_at", UTC_TIME, nullable=False),
+    Column("health", String(32), nullable=False),
+    Column("reauthorization_reason", String(32), nullable=True),
+    Column("version", BigInteger, nullable=False),
+)
+
+pending_authorizations = Table(
+    "pending_authorizations",
+    metadata,
+    Column("state_fingerprint", String(64), primary_key=True),
+    Column("browser_fingerprint", String(64), nullable=False),
+    Column(
+        "workspace_id", String(36), ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("started_by", String(320), nullable=False),
+    Column("code_verifier", Text, nullable=False),  # encrypted
+    Column("redirect_uri", Text, nullable=False),
+    Column("created_at", UTC_TIME, nullable=False, index=True),
+)
+
+selections = Table(
+    "selections",
+    metadata,
+    Column(
+        "workspace_id",
+        String(36),
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("project_id", String(60), nullable=False),
+    Column("project_name", String(200), nullable=False),
+    Column("selected_at", UTC_TIME, nullable=False),
+    Column("selected_by", String(320), nullable=False),
+)
+
+dashboards = Table(
+    "dashboards",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column(
+        "workspace_id",
+        String(36),
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("name", String(200), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+widgets = Table(
+    "widgets",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column(
+        "dashboard_id",
+        String(36),
+        ForeignKey("dashboards.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("kind", String(32), nullable=False),
+    Column("project_id", String(60), nullable=True),
+    Column("position", Integer, nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column(
+        "workspace_id", String(36), ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("at", UTC_TIME, nullable=False),
+    Column("actor", String(320), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index("ix_audit_events_workspace_at", "workspace_id", "at"),
+)
+
+refresh_leases = Table(  # SQLite's cross-process refresh lock (PostgreSQL uses advisory locks)
+    "refresh_leases",
+    metadata,
+    Column("connection_id", String(36), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("expires_at", Float, nullable=False),
+)

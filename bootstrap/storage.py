@@ -1,0 +1,63 @@
+"""Choosing and preparing storage: the keyring, the refresh lock for the dialect, the schema."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from adapters.outbound.sql import migrate
+from adapters.outbound.sql.database import Database
+from adapters.outbound.sql.refresh_locks import PostgresAdvisoryLock, SqliteLeaseLock
+from adapters.outbound.sql.token_cipher import Keyring
+from application.ports.stores import RefreshLock
+from bootstrap.settings import Settings, SettingsError
+
+log = logging.getLogger("produl_neon")
+FAKE_KEYRING = Path("var/secret-keys")
+
+
+class SchemaNotAtHead(Exception):
+    """PostgreSQL's schema is behind this build: an operator runs `produl-neon migrate`."""
+
+
+def keyring(settings: Settings) -> Keyring:
+    if settings.secret_keys is None:
+        raise SettingsError("PRODUL_SECRET_KEYS is not set.")
+    return Keyring.parse(settings.secret_keys)
+
+
+def with_fake_keyring(settings: Settings) -> Settings:
+    """Fake mode without PRODUL_SECRET_KEYS: a key generated once into ./var/, with a warning."""
+    if settings.secret_keys is not None or not settings.fake:
+        return settings
+    if not FAKE_KEYRING.exists():
+        FAKE_KEYRING.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(FAKE_KEYRING, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as key_file:
+            key_file.write(Keyring.generate_entry("k1") + "\n")
+    log.warning("PRODUL_SECRET_KEYS is not set: fake mode uses the key in %s", FAKE_KEYRING)
+    return replace(settings, secret_keys=FAKE_KEYRING.read_text().strip())
+
+
+def refresh_lock(db: Database) -> RefreshLock:
+    return SqliteLeaseLock(db) if db.is_sqlite else PostgresAdvisoryLock(db)
+
+
+def sqlite_directory(url: str) -> None:
+    path = url.removeprefix("sqlite+aiosqlite:///")
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def prepare_schema(db: Database) -> None:
+    """SQLite is migrated in place; PostgreSQL must already be at head (several instances share
+    it, so migrating is an operator's step, not a side effect of starting one instance)."""
+    if db.is_sqlite:
+        sqlite_directory(db.url)
+        await migrate.upgrade(db)
+    elif not await migrate.at_head(db):
+        raise SchemaNotAtHead(
+            "The PostgreSQL schema is not at this build's head; run `produl-neon migrate` first."
+        )
