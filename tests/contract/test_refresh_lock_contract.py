@@ -3,19 +3,41 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
-from adapters.outbound.memory.connections import MemoryRefreshLock
 from application.ports.stores import RefreshLock
+from tests.contract.backends import KINDS, stores
 
-LOCKS: dict[str, Callable[[], RefreshLock]] = {"memory": MemoryRefreshLock}
+
+@pytest.fixture(params=KINDS)
+async def lock(request: pytest.FixtureRequest, postgres_server: str) -> AsyncIterator[RefreshLock]:
+    async with stores(request.param, postgres_server) as container:
+        refresh_lock: RefreshLock = container.refresh_lock()
+        yield refresh_lock
 
 
-@pytest.fixture(params=sorted(LOCKS))
-def lock(request: pytest.FixtureRequest) -> RefreshLock:
-    return LOCKS[request.param]()
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+async def test_two_os_processes_with_their_own_engines_never_overlap(
+    kind: str, postgres_server: str, tmp_path: Path
+) -> None:
+    async with stores(kind, postgres_server) as container:
+        url = container.settings().database_url
+    log = tmp_path / "lock.log"
+    workers = [
+        subprocess.Popen([sys.executable, "-m", "tests.lock_worker", url, "c1", str(log), "6"])
+        for _ in range(3)
+    ]
+    assert [w.wait(timeout=60) for w in workers] == [0, 0, 0]
+    lines = log.read_text().split()
+    events = list(zip(lines[0::2], lines[1::2], strict=True))
+    assert len(events) == 2 * 3 * 6
+    for (enter, holder), (leave, same) in zip(events[0::2], events[1::2], strict=True):
+        assert (enter, leave) == ("enter", "leave") and holder == same
 
 
 async def test_one_holder_at_a_time_per_connection(lock: RefreshLock) -> None:

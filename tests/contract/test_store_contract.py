@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.outbound.memory.connections import MemoryConnectionStore
-from adapters.outbound.memory.stores import MemoryDashboardStore, MemoryMemberStore
-from application.ports.stores import ConnectionStore, DashboardStore, MemberStore
+from application.ports.stores import ConnectionStore
+from bootstrap.container import Container
+from domain.audit import AuditEvent
+from domain.authorization import PendingAuthorization
 from domain.connection import Connection, NeonAccount, TokenPair
-from domain.dashboards import Dashboard
+from domain.dashboards import Dashboard, NeonMetricsSettings, Widget, WidgetKind
 from domain.errors import NotFound, VersionConflict
+from domain.ids import NeonProjectId
 from domain.secrets import Secret
-from domain.workspaces import Member, Role
+from domain.selection import ProjectSelection
+from domain.workspaces import Member, Role, Workspace
+from tests.contract.backends import KINDS, stores
 
 T0 = datetime(2026, 11, 25, tzinfo=UTC)
-CONNECTION_STORES: dict[str, Callable[[], ConnectionStore]] = {"memory": MemoryConnectionStore}
-DASHBOARD_STORES: dict[str, Callable[[], DashboardStore]] = {"memory": MemoryDashboardStore}
-MEMBER_STORES: dict[str, Callable[[], MemberStore]] = {"memory": MemoryMemberStore}
+
+
+@pytest.fixture(params=KINDS)
+async def backend(request: pytest.FixtureRequest, postgres_server: str) -> AsyncIterator[Container]:
+    async with stores(request.param, postgres_server) as container:
+        for workspace_id in ("w1", "w2"):
+            await container.workspaces().add(Workspace(workspace_id, workspace_id))
+        yield container
 
 
 def connection(workspace_id: str = "w1", cid: str = "c1") -> Connection:
@@ -28,9 +38,10 @@ def connection(workspace_id: str = "w1", cid: str = "c1") -> Connection:
     return Connection(cid, workspace_id, NeonAccount("u", "u@x.io", "U"), tokens, frozenset(), T0)
 
 
-@pytest.fixture(params=sorted(CONNECTION_STORES))
-def connections(request: pytest.FixtureRequest) -> ConnectionStore:
-    return CONNECTION_STORES[request.param]()
+@pytest.fixture
+def connections(backend: Container) -> ConnectionStore:
+    store: ConnectionStore = backend.connections()
+    return store
 
 
 async def test_a_write_with_a_stale_version_is_refused(connections: ConnectionStore) -> None:
@@ -65,9 +76,8 @@ async def test_connections_are_per_workspace(connections: ConnectionStore) -> No
     assert await connections.get("w2") is None
 
 
-@pytest.mark.parametrize("factory", DASHBOARD_STORES.values(), ids=sorted(DASHBOARD_STORES))
-async def test_dashboards_are_per_workspace(factory: Callable[[], DashboardStore]) -> None:
-    store = factory()
+async def test_dashboards_are_per_workspace(backend: Container) -> None:
+    store = backend.dashboards()
     await store.put(Dashboard("d1", "w1", "Ops"))
     assert await store.get("w2", "d1") is None
     assert await store.list("w2") == []
@@ -75,12 +85,64 @@ async def test_dashboards_are_per_workspace(factory: Callable[[], DashboardStore
     assert await store.get("w1", "d1") is not None
 
 
-@pytest.mark.parametrize("factory", MEMBER_STORES.values(), ids=sorted(MEMBER_STORES))
-async def test_members_are_per_workspace(factory: Callable[[], MemberStore]) -> None:
-    store = factory()
+async def test_members_are_per_workspace(backend: Container) -> None:
+    store = backend.members()
     member = Member("m1", "w1", "a@b.co", Role.ADMIN, "fp", T0)
     await store.add(member)
     assert await store.get("w2", "m1") is None
     assert not await store.remove("w2", "m1")
     assert await store.by_token_fingerprint("fp") == member
     assert await store.list("w2") == []
+
+
+async def test_dashboards_keep_their_widgets_in_order(backend: Container) -> None:
+    store = backend.dashboards()
+    project = NeonProjectId("aged-salad-46255801")
+    board = Dashboard("d1", "w1", "Ops", (
+        Widget("a", WidgetKind.NEON_METRICS, NeonMetricsSettings(project)),
+        Widget("b", WidgetKind.NEON_METRICS, NeonMetricsSettings()),
+    ))  # fmt: skip
+    await store.put(board)
+    await store.put(Dashboard("d2", "w1", "Second"))
+    assert await store.get("w1", "d1") == board
+    assert [d.id for d in await store.list("w1")] == ["d1", "d2"]
+    renamed = replace(board, name="Ops 2", widgets=board.widgets[1:])
+    await store.put(renamed)
+    assert await store.get("w1", "d1") == renamed
+    assert await store.remove("w1", "d1") and await store.get("w1", "d1") is None
+
+
+async def test_a_pending_authorization_is_taken_once_even_concurrently(backend: Container) -> None:
+    store = backend.authorizations()
+    pending = PendingAuthorization("fp", "browser", "w1", "a@b.co", Secret("verifier-1"),
+                                   "http://x/cb", T0)  # fmt: skip
+    await store.add(pending)
+    taken = await asyncio.gather(*(store.take("fp") for _ in range(5)))
+    winners = [t for t in taken if t is not None]
+    assert winners == [pending]
+
+
+async def test_selections_audit_and_workspaces(backend: Container) -> None:
+    selection = ProjectSelection("w1", NeonProjectId("aged-salad-46255801"), "analytics", T0, "a")
+    await backend.selections().put(selection)
+    await backend.selections().put(replace(selection, project_name="renamed"))
+    assert (await backend.selections().get("w1")) == replace(selection, project_name="renamed")
+    assert await backend.selections().get("w2") is None
+    await backend.selections().remove("w1")
+    assert await backend.selections().get("w1") is None
+    audit = backend.audit_log()
+    for minute in range(3):
+        await audit.record(AuditEvent("w1", T0 + timedelta(minutes=minute), "a", f"x.{minute}",
+                                      {"k": "v", "none": None}))  # fmt: skip
+    events = await audit.list("w1", 2)
+    assert [e.action for e in events] == ["x.2", "x.1"] and events[0].detail["none"] is None
+    assert await audit.list("w2", 10) == []
+    first = await backend.workspaces().first()
+    assert first is not None and first.id == "w1"
+
+
+async def test_idle_connections_are_found(connections: ConnectionStore) -> None:
+    await connections.add(connection("w1", "c1"))
+    assert [c.id for c in await connections.idle_since(T0 + timedelta(days=1))] == ["c1"]
+    assert await connections.idle_since(T0) == []
+    assert list(await connections.workspace_ids()) == ["w1"]

@@ -33,9 +33,7 @@ class MemoryConnectionStore:
         return self._by_workspace.pop(workspace_id, None)
 
     async def idle_since(self, before: datetime) -> Sequence[Connection]:
-        return [
-            c for c in self._by_workspace.values() if c.usable and c.tokens.issued_at < before
-        ]
+        return [c for c in self._by_workspace.values() if c.usable and c.tokens.issued_at < before]
 
     async def workspace_ids(self) -> Sequence[str]:
         return list(self._by_workspace)

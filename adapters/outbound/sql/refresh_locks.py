@@ -8,10 +8,11 @@ write lock is never held across the call to Neon; a crashed holder's lease simpl
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -20,6 +21,7 @@ from adapters.outbound.sql.database import Database
 from adapters.outbound.sql.tables import refresh_leases
 from domain.errors import StoreUnavailable
 
+log = logging.getLogger("produl_neon.store")
 LEASE_SECONDS = 30.0  # well beyond a token call's deadline
 WAIT_SECONDS = 20.0
 POLL_SECONDS = 0.02
@@ -31,22 +33,25 @@ class PostgresAdvisoryLock:
 
     @asynccontextmanager
     async def hold(self, connection_id: str) -> AsyncIterator[None]:
-        key = f"produl-neon-refresh:{connection_id}"
-        try:
-            async with self._db.engine.connect() as session:
-                await session.execute(
-                    text("SELECT pg_advisory_lock(hashtextextended(:k, 0))"), {"k": key}
-                )
+        key = {"k": f"produl-neon-refresh:{connection_id}"}
+        async with AsyncExitStack() as stack:
+            try:
+                session = await stack.enter_async_context(self._db.engine.connect())
+                await session.execute(text("SELECT pg_advisory_lock(hashtextextended(:k, 0))"), key)
                 await session.commit()
+            except (OperationalError, DBAPIError, OSError) as failure:
+                raise StoreUnavailable() from failure
+            try:
+                yield
+            finally:
                 try:
-                    yield
-                finally:
                     await session.execute(
-                        text("SELECT pg_advisory_unlock(hashtextextended(:k, 0))"), {"k": key}
+                        text("SELECT pg_advisory_unlock(hashtextextended(:k, 0))"), key
                     )
                     await session.commit()
-        except (OperationalError, DBAPIError, OSError) as failure:
-            raise StoreUnavailable() from failure
+                except (OperationalError, DBAPIError, OSError):
+                    # The session is gone, and PostgreSQL released its locks with it.
+                    log.warning("refresh lock session lost before unlock; the server freed it")
 
 
 class SqliteLeaseLock:

@@ -1,0 +1,114 @@
+"""What only the SQL stores promise: tokens encrypted at rest and bound to their place, key
+rotation, and migrations that go up and down cleanly — on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect, text
+
+from adapters.outbound.sql import migrate
+from adapters.outbound.sql.token_cipher import Keyring
+from bootstrap.container import Container
+from domain.authorization import PendingAuthorization
+from domain.connection import Connection, NeonAccount, TokenPair
+from domain.errors import NeonReauthorizationRequired
+from domain.secrets import Secret
+from domain.workspaces import Workspace
+from tests.contract.backends import database_url
+from tests.support import make_container
+
+T0 = datetime(2026, 11, 25, tzinfo=UTC)
+K1 = Keyring.generate_entry("k1")
+K2 = Keyring.generate_entry("k2")
+
+
+def connection(workspace_id: str, cid: str, secret: str) -> Connection:
+    tokens = TokenPair(
+        Secret(f"nat-{secret}"), Secret(f"nrt-{secret}"), T0, T0 + timedelta(hours=1)
+    )
+    return Connection(cid, workspace_id, NeonAccount("u", "u@x.io", "U"), tokens, frozenset(), T0)
+
+
+def _container(url: str, keys: str) -> Container:
+    return make_container(adapters="memory", stores="sql", PRODUL_DATABASE_URL=url,
+                          PRODUL_SECRET_KEYS=keys)  # fmt: skip
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def url(request: pytest.FixtureRequest, postgres_server: str) -> AsyncIterator[str]:
+    database = await database_url(request.param, postgres_server)
+    setup = _container(database, K1)
+    await migrate.upgrade(setup.database())
+    for workspace_id in ("w1", "w2"):
+        await setup.workspaces().add(Workspace(workspace_id, workspace_id))
+    await setup.database().dispose()
+    yield database
+
+
+async def _raw(container: Container, sql: str) -> list[tuple[object, ...]]:
+    async with container.database().transaction() as tx:
+        return [tuple(row) for row in (await tx.execute(text(sql))).all()]
+
+
+async def test_raw_rows_hold_no_token_bytes(url: str) -> None:
+    c = _container(url, K1)
+    await c.connections().add(connection("w1", "c1", "SUPERSECRET"))
+    await c.authorizations().add(PendingAuthorization(
+        "fp", "browser", "w1", "a@b.co", Secret("VERIFIERSECRET"), "http://x/cb", T0))  # fmt: skip
+    dump = repr(await _raw(c, "SELECT * FROM connections"))
+    dump += repr(await _raw(c, "SELECT * FROM pending_authorizations"))
+    assert "SUPERSECRET" not in dump and "VERIFIERSECRET" not in dump
+    assert "k1:" in dump  # the key id travels with each ciphertext
+    stored = await c.connections().get("w1")
+    assert stored is not None and stored.tokens.access_token == Secret("nat-SUPERSECRET")
+    await c.database().dispose()
+
+
+async def test_a_ciphertext_moved_to_another_row_or_column_does_not_decrypt(url: str) -> None:
+    c = _container(url, K1)
+    await c.connections().add(connection("w1", "c1", "one"))
+    await c.connections().add(connection("w2", "c2", "two"))
+    async with c.database().transaction() as tx:
+        await tx.execute(text("UPDATE connections SET access_token = "
+                              "(SELECT access_token FROM connections WHERE id = 'c2') "
+                              "WHERE id = 'c1'"))  # fmt: skip
+        await tx.execute(text("UPDATE connections SET access_token = refresh_token "
+                              "WHERE id = 'c2'"))  # fmt: skip
+    for workspace_id in ("w1", "w2"):
+        with pytest.raises(NeonReauthorizationRequired):
+            await c.connections().get(workspace_id)
+    await c.database().dispose()
+
+
+async def test_keys_rotate_to_the_newest_key(url: str) -> None:
+    old = _container(url, K1)
+    await old.connections().add(connection("w1", "c1", "rotating"))
+    await old.database().dispose()
+    both = _container(url, f"{K2},{K1}")
+    result = await both.rotate_keys().execute()
+    assert (result.resealed, result.unchanged, result.unreadable) == (1, 0, 0)
+    assert (await both.rotate_keys().execute()).unchanged == 1
+    assert (await _raw(both, "SELECT access_token FROM connections"))[0][0].startswith("k2:")  # type: ignore[union-attr]
+    await both.database().dispose()
+    new_only = _container(url, K2)
+    stored = await new_only.connections().get("w1")
+    assert stored is not None and stored.tokens.refresh_token == Secret("nrt-rotating")
+    assert stored.version == 1  # re-encryption is not a rotation
+    await new_only.database().dispose()
+
+
+async def test_migrations_go_down_to_nothing_and_up_again(url: str) -> None:
+    c = _container(url, K1)
+    db = c.database()
+    assert await migrate.at_head(db)
+    await migrate.downgrade(db, "base")
+    async with db.transaction() as tx:
+        tables = await tx.run_sync(lambda sync: inspect(sync).get_table_names())
+    assert set(tables) <= {"alembic_version"}
+    assert await migrate.current(db) is None and not await c.store_probe().ready()
+    await migrate.upgrade(db)
+    assert await migrate.at_head(db) and await c.store_probe().ready()
+    await db.dispose()
