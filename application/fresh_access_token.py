@@ -93,6 +93,7 @@ class FreshAccessToken:
         rotated = current.rotated(granted.tokens)
         await self._persist(rotated, current.version)
         self._telemetry.token_refresh("rotated")
+        log.info("connection %s: tokens rotated to version %d", rotated.id, rotated.version)
         return rotated
 
     async def _persist(self, rotated: Connection, expected_version: int) -> None:
@@ -118,4 +119,5 @@ class FreshAccessToken:
             current.requiring_reauthorization(reason), expected_version=current.version
         )
         self._telemetry.token_refresh(reason.value)
+        log.warning("connection %s needs re-authorization: %s", current.id, reason.value)
         raise NeonReauthorizationRequired()

@@ -137,3 +137,28 @@ async def test_a_401_nobody_explains_refreshes_once_then_gives_up(connected: Wor
     assert c.fake_auth_server().counters.refreshes == 1
     status = await c.get_integration_status().execute(connected.admin)
     assert status.reason is ReauthorizationReason.ACCESS_REJECTED
+
+
+async def test_a_newer_token_that_expired_meanwhile_is_refreshed_not_declared_broken(
+    connected: Workspace,
+) -> None:
+    c = connected.container
+    workspace_id = connected.admin.workspace_id
+    stale = await c.connections().get(workspace_id)
+    assert stale is not None
+    other = FreshAccessToken(
+        c.connections(), c.refresh_lock(), c.neon_oauth(), c.clock(), c.telemetry()
+    )
+    used: list[Secret] = []
+
+    async def whoami(token: Secret) -> str:
+        if not used:
+            await other.refresh(stale)  # elsewhere: rotated, revoking the token we hold…
+            connected.clock.advance(hours=2)  # …and a slow render outlives the new one too
+        used.append(token)
+        return str((await c.neon_console().get_current_user(token)).id)
+
+    assert await c.neon_call().run(workspace_id, whoami) == "user-ada-lovelace"
+    assert len(set(used)) == 2 and c.fake_auth_server().counters.refreshes == 2
+    status = await c.get_integration_status().execute(connected.admin)
+    assert status.health.value == "active"
