@@ -19,10 +19,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from litestar.testing import AsyncTestClient
 
 from bootstrap.app import create_app
-from tests.http.client import ADMIN, Api
+from tests.http.client import ADMIN, Api, serving
 from tests.standin_process import live_env, running_standin
 from tests.support import FakeClock, make_container
 
@@ -46,8 +45,7 @@ async def _gets(issuer: str) -> int:
 async def main(latency_ms: float, renders: int) -> None:
     with running_standin("--latency-ms", str(latency_ms)) as issuer:
         container = make_container(FakeClock(datetime.now(UTC)), **live_env(issuer))
-        async with AsyncTestClient(create_app(container), base_url="http://127.0.0.1:8000") as c:
-            c.follow_redirects = False
+        async with serving(create_app(container)) as c:
             api = Api(c, container, FakeClock())
             url = await api.start_authorization()
             async with httpx.AsyncClient() as browser:

@@ -15,10 +15,8 @@ import asyncio
 import statistics
 import time
 
-from litestar.testing import AsyncTestClient
-
 from bootstrap.app import create_app
-from tests.http.client import ADMIN, relative
+from tests.http.client import ADMIN, relative, serving
 from tests.support import FakeClock, make_container
 
 
@@ -26,8 +24,7 @@ async def main(viewers: int, rounds: int) -> None:
     clock = FakeClock()
     container = make_container(clock)
     app = create_app(container)
-    async with AsyncTestClient(app, base_url="http://127.0.0.1:8000") as client:
-        client.follow_redirects = False
+    async with serving(app) as client:
         url = (await client.post("/api/integrations/neon/authorizations", headers=ADMIN)).json()
         consent = await client.get(relative(url["authorization_url"]) + "&decision=approve")
         await client.get(relative(consent.headers["location"]))

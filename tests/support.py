@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from adapters.outbound.sql import migrate
+from adapters.outbound.sql.database import Database
 from application.complete_connection import Callback, Completion
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
@@ -34,8 +40,31 @@ class FakeClock:
 TEST_KEYS = "t1:" + "A" * 43  # 32 zero bytes: tests only
 
 
+_MIGRATED_TEMPLATE: list[Path] = []
+
+
+def _migrated_template() -> Path:
+    """One SQLite file migrated to head per test session; each test gets a copy (much faster
+    than running the migrations for every test)."""
+    if not _MIGRATED_TEMPLATE:
+        path = Path(tempfile.mkdtemp(prefix="produl-template-")) / "template.db"
+
+        async def build() -> None:
+            db = Database(f"sqlite+aiosqlite:///{path}")
+            await migrate.upgrade(db)
+            await db.dispose()
+
+        worker = threading.Thread(target=lambda: asyncio.run(build()))  # callers may be in a loop
+        worker.start()
+        worker.join()
+        _MIGRATED_TEMPLATE.append(path)
+    return _MIGRATED_TEMPLATE[0]
+
+
 def temporary_sqlite() -> str:
-    return f"sqlite+aiosqlite:///{tempfile.mkdtemp(prefix='produl-test-')}/produl.db"
+    copy = Path(tempfile.mkdtemp(prefix="produl-test-")) / "produl.db"
+    shutil.copyfile(_migrated_template(), copy)
+    return f"sqlite+aiosqlite:///{copy}"
 
 
 def make_container(

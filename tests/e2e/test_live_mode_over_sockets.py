@@ -8,10 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 
 from bootstrap.app import create_app
-from tests.http.client import ADMIN, Api
+from tests.http.client import ADMIN, Api, serving
 from tests.standin_process import live_env, running_standin
 from tests.support import FakeClock, make_container
 
@@ -27,8 +26,7 @@ def issuer() -> Iterator[str]:
 @pytest.fixture
 async def api(issuer: str) -> AsyncIterator[Api]:
     container = make_container(FakeClock(datetime.now(UTC)), **live_env(issuer))
-    async with AsyncTestClient(create_app(container), base_url="http://127.0.0.1:8000") as client:
-        client.follow_redirects = False
+    async with serving(create_app(container)) as client:
         yield Api(client, container, FakeClock())
 
 

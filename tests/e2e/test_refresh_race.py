@@ -15,7 +15,7 @@ TRIALS = 3
 
 @pytest.fixture(scope="module")
 def cluster(postgres_server: str) -> Iterator[Cluster]:
-    with running_cluster(postgres_server, instances=4, access_ttl=8) as running:
+    with running_cluster(postgres_server, instances=4, access_ttl=10) as running:
         yield running
 
 

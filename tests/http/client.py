@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import httpx
-from litestar.testing import AsyncTestClient
+from litestar import Litestar
 
 from bootstrap.container import Container
 from tests.support import ADMIN_TOKEN, FakeClock
@@ -25,9 +28,44 @@ def relative(url: str) -> str:
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
+@asynccontextmanager
+async def _lifespan(app: Litestar) -> AsyncIterator[None]:
+    """The ASGI lifespan protocol, driven from a task of its own (as a server would)."""
+    inbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    async def receive() -> dict[str, str]:
+        return await inbox.get()
+
+    async def send(message: dict[str, Any]) -> None:
+        await outbox.put(message)
+
+    runner = asyncio.create_task(cast(Any, app)({"type": "lifespan"}, receive, send))
+    await inbox.put({"type": "lifespan.startup"})
+    started = await outbox.get()
+    assert started["type"] == "lifespan.startup.complete", started
+    try:
+        yield
+    finally:
+        await inbox.put({"type": "lifespan.shutdown"})
+        stopped = await outbox.get()
+        await runner
+        assert stopped["type"] == "lifespan.shutdown.complete", stopped
+
+
+@asynccontextmanager
+async def serving(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """The app in this event loop, through its lifespan, behind httpx's ASGI transport: requests
+    really run concurrently (Litestar's own test client serialises them through a portal)."""
+    async with _lifespan(app):
+        transport = httpx.ASGITransport(app=cast(Any, app))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as c:
+            yield c
+
+
 @dataclass
 class Api:
-    client: AsyncTestClient[Any]
+    client: httpx.AsyncClient
     container: Container
     clock: FakeClock
 

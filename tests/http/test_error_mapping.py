@@ -7,11 +7,10 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 from dependency_injector import providers
-from litestar.testing import AsyncTestClient
 
 from bootstrap import neon_wiring
 from bootstrap.app import create_app
-from tests.http.client import ADMIN, Api
+from tests.http.client import ADMIN, Api, serving
 from tests.support import FakeClock, make_container
 
 Answer = Callable[[httpx.Request], httpx.Response]
@@ -76,8 +75,7 @@ async def rigged() -> AsyncIterator[tuple[Api, Injecting]]:
     container = make_container(clock)
     injecting = Injecting(neon_wiring.transport(container.settings(), container.standin()))
     container.neon_transport.override(providers.Object(injecting))
-    async with AsyncTestClient(create_app(container), base_url="http://127.0.0.1:8000") as client:
-        client.follow_redirects = False
+    async with serving(create_app(container)) as client:
         yield Api(client, container, clock), injecting
 
 

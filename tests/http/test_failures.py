@@ -6,12 +6,11 @@ import logging
 
 import pytest
 from dependency_injector import providers
-from litestar.testing import AsyncTestClient
 
 from application.list_integrations import IntegrationEntry, ListIntegrations
 from bootstrap.app import create_app
 from domain.workspaces import Member
-from tests.http.client import ADMIN, Api
+from tests.http.client import ADMIN, Api, serving
 from tests.support import make_container
 
 
@@ -28,7 +27,7 @@ async def test_an_unexpected_exception_is_a_logged_500_with_a_request_id(
 ) -> None:
     container = make_container()
     container.list_integrations.override(providers.Object(ExplodingListIntegrations()))
-    async with AsyncTestClient(create_app(container)) as client:
+    async with serving(create_app(container)) as client:
         with caplog.at_level(logging.ERROR, logger="produl_neon.http"):
             response = await client.get("/api/integrations", headers=ADMIN)
     assert response.status_code == 500
