@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from typing import cast
 
 import pytest
 
 from application.fresh_access_token import FreshAccessToken
 from application.ports.neon import AccessTokenRejected
-from domain.connection import Health, ReauthorizationReason
-from domain.errors import NeonNotConnected, NeonReauthorizationRequired
+from application.ports.stores import ConnectionStore
+from domain.connection import Connection, Health, ReauthorizationReason
+from domain.errors import NeonNotConnected, NeonReauthorizationRequired, StoreUnavailable
 from domain.secrets import Secret
 from tests.support import Workspace, new_workspace
 
@@ -162,3 +164,48 @@ async def test_a_newer_token_that_expired_meanwhile_is_refreshed_not_declared_br
     assert len(set(used)) == 2 and c.fake_auth_server().counters.refreshes == 2
     status = await c.get_integration_status().execute(connected.admin)
     assert status.health.value == "active"
+
+
+class FlakyStore:
+    """A connection store whose writes fail a few times first, as during a database restart."""
+
+    def __init__(self, inner: ConnectionStore, failures: int) -> None:
+        self.inner, self.failures, self.attempts = inner, failures, 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    async def update(self, connection: Connection, *, expected_version: int) -> None:
+        self.attempts += 1
+        if self.attempts <= self.failures:
+            raise StoreUnavailable()
+        await self.inner.update(connection, expected_version=expected_version)
+
+
+async def test_a_rotated_pair_is_written_through_a_store_outage(connected: Workspace) -> None:
+    c = connected.container
+    flaky = FlakyStore(c.connections(), failures=3)
+    fresh = FreshAccessToken(
+        cast(ConnectionStore, flaky), c.refresh_lock(), c.neon_oauth(), c.clock(), c.telemetry()
+    )
+    connected.clock.advance(hours=2)
+    rotated = await fresh.for_workspace(connected.admin.workspace_id)
+    assert flaky.attempts == 4 and rotated.version == 2
+    assert c.fake_auth_server().counters.refreshes == 1  # never refreshed twice for it
+    stored = await c.connections().get(connected.admin.workspace_id)
+    assert stored == rotated
+
+
+async def test_a_refresh_outlives_a_caller_that_goes_away_and_drain_waits_for_it(
+    connected: Workspace,
+) -> None:
+    c = connected.container
+    connected.clock.advance(hours=2)
+    fresh = c.fresh_access_token()
+    caller = asyncio.create_task(fresh.for_workspace(connected.admin.workspace_id))
+    await asyncio.sleep(0.005)  # the refresh is on its way to Neon
+    caller.cancel()  # the client hung up, or the server is stopping
+    await fresh.drain()
+    stored = await c.connections().get(connected.admin.workspace_id)
+    assert stored is not None and stored.version == 2
+    assert c.fake_auth_server().counters.refreshes == 1
