@@ -7,9 +7,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection as SqlConnection
 
 from adapters.outbound.sql import migrate
+from adapters.outbound.sql.tables import metadata
 from adapters.outbound.sql.token_cipher import Keyring
 from bootstrap.container import Container
 from domain.authorization import PendingAuthorization
@@ -113,3 +117,15 @@ async def test_migrations_go_down_to_nothing_and_up_again(url: str) -> None:
     await migrate.upgrade(db)
     assert await migrate.at_head(db) and await c.store_probe().ready()
     await db.dispose()
+
+
+async def test_the_migrations_create_exactly_the_tables_the_stores_use(url: str) -> None:
+    c = _container(url, K1)
+
+    def differences(sync: SqlConnection) -> list[object]:
+        found: list[object] = compare_metadata(MigrationContext.configure(sync), metadata)
+        return found
+
+    async with c.database().transaction() as tx:
+        assert await tx.run_sync(differences) == []
+    await c.database().dispose()

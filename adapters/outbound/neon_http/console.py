@@ -49,6 +49,15 @@ def _project_page(page: payloads.Projects, limit: int) -> ProjectPage:
     return ProjectPage(rows, page.pagination.cursor if more and page.pagination else None)
 
 
+def _listing(search: str | None, cursor: str | None, limit: int) -> dict[str, str | int]:
+    params: dict[str, str | int] = {"limit": limit}  # always: Neon's default is only 10
+    if search:
+        params["search"] = search
+    if cursor:
+        params["cursor"] = cursor
+    return params
+
+
 class HttpxNeonConsole:
     def __init__(self, calls: ConsoleCalls) -> None:
         self._calls = calls
@@ -80,24 +89,16 @@ class HttpxNeonConsole:
         cursor: str | None,
         limit: int,
     ) -> ProjectPage:
-        params: dict[str, str | int] = {"limit": limit}
+        params = _listing(search, cursor, limit)
         if org_id is not None:
             params["org_id"] = str(org_id)
-        if search:
-            params["search"] = search
-        if cursor:
-            params["cursor"] = cursor
         content = await self._calls.get("listProjects", "/projects", token, params)
         return _project_page(_decode(content, payloads.Projects), limit)
 
     async def list_shared_projects(
         self, token: Secret, *, search: str | None, cursor: str | None, limit: int
     ) -> ProjectPage:
-        params: dict[str, str | int] = {"limit": limit}
-        if search:
-            params["search"] = search
-        if cursor:
-            params["cursor"] = cursor
+        params = _listing(search, cursor, limit)
         content = await self._calls.get("listSharedProjects", "/projects/shared", token, params)
         return _project_page(_decode(content, payloads.Projects), limit)
 

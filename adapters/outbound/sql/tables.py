@@ -43,6 +43,22 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 UTC_TIME = UtcDateTime()
 
+
+def _workspace_id(
+    *, index: bool = False, unique: bool = False, primary_key: bool = False
+) -> Column[str]:
+    """The owning workspace; a workspace's rows go with it."""
+    return Column(
+        "workspace_id",
+        String(36),
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        nullable=False,
+        index=index or None,
+        unique=unique or None,
+        primary_key=primary_key,
+    )
+
+
 workspaces = Table(
     "workspaces",
     metadata,
@@ -55,13 +71,7 @@ members = Table(
     "members",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column(
-        "workspace_id",
-        String(36),
-        ForeignKey("workspaces.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _workspace_id(index=True),
     Column("email", String(320), nullable=False),
     Column("role", String(16), nullable=False),
     Column("token_fingerprint", String(64), nullable=False, unique=True),
@@ -72,13 +82,7 @@ connections = Table(
     "connections",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column(
-        "workspace_id",
-        String(36),
-        ForeignKey("workspaces.id", ondelete="CASCADE"),
-        nullable=False,
-        unique=True,
-    ),
+    _workspace_id(unique=True),
     Column("account_id", String(200), nullable=False),
     Column("account_email", String(320), nullable=False),
     Column("account_name", String(200), nullable=False),
@@ -98,9 +102,7 @@ pending_authorizations = Table(
     metadata,
     Column("state_fingerprint", String(64), primary_key=True),
     Column("browser_fingerprint", String(64), nullable=False),
-    Column(
-        "workspace_id", String(36), ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    ),
+    _workspace_id(),
     Column("started_by", String(320), nullable=False),
     Column("code_verifier", Text, nullable=False),  # encrypted
     Column("redirect_uri", Text, nullable=False),
@@ -110,12 +112,7 @@ pending_authorizations = Table(
 selections = Table(
     "selections",
     metadata,
-    Column(
-        "workspace_id",
-        String(36),
-        ForeignKey("workspaces.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _workspace_id(primary_key=True),
     Column("project_id", String(60), nullable=False),
     Column("project_name", String(200), nullable=False),
     Column("selected_at", UTC_TIME, nullable=False),
@@ -126,13 +123,7 @@ dashboards = Table(
     "dashboards",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column(
-        "workspace_id",
-        String(36),
-        ForeignKey("workspaces.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _workspace_id(index=True),
     Column("name", String(200), nullable=False),
     Column("position", BigInteger, nullable=False),
 )
@@ -159,9 +150,7 @@ audit_events = Table(
     Column(
         "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     ),
-    Column(
-        "workspace_id", String(36), ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    ),
+    _workspace_id(),
     Column("at", UTC_TIME, nullable=False),
     Column("actor", String(320), nullable=False),
     Column("action", String(64), nullable=False),
