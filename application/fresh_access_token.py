@@ -55,6 +55,9 @@ class FreshAccessToken:
 
     async def refresh(self, seen: Connection) -> Connection:
         """Rotate the tokens of ``seen`` unless someone already replaced that version."""
+        current = await self._current(seen.workspace_id)
+        if current.id != seen.id or current.version != seen.version:
+            return current  # rotated meanwhile: no flight, no lock
         key = f"{seen.id}@{seen.version}"
         return await self._flights.run(key, lambda: self._refresh_under_lock(seen))
 

@@ -3,9 +3,8 @@
     .venv/bin/python -m benchmarks.render_burst [--viewers 100] [--rounds 5]
 
 Each round expires the access token first, so every burst also races the token refresh. Prints
-token refreshes per round, Neon calls per render, and render latency percentiles. The staging
-Neon answers after 5 ms (Console) and 20 ms (token endpoint), so the figures show the service's
-own overhead and coalescing, not Neon's latency.
+token refreshes per round, Neon calls per render, and render latency percentiles. The stand-in
+runs in-process with no latency, so the figures show the service's own cost under a burst.
 """
 
 from __future__ import annotations
@@ -36,10 +35,10 @@ async def main(viewers: int, rounds: int) -> None:
         )
         data_url = f"/api/dashboards/{board['id']}/widgets/{widget.json()['id']}/data"
         latencies: list[float] = []
-        server, console = container.fake_auth_server(), container.neon_console()
+        server, log = container.fake_auth_server(), container.standin().log
         for _ in range(rounds):
             clock.advance(hours=2)
-            refreshes_before, calls_before = server.counters.refreshes, len(console.calls)
+            refreshes_before, calls_before = server.counters.refreshes, log.console_gets()
 
             async def render() -> None:
                 started = time.perf_counter()
@@ -51,7 +50,7 @@ async def main(viewers: int, rounds: int) -> None:
             print(
                 f"round: {viewers} concurrent renders, "
                 f"token refreshes {server.counters.refreshes - refreshes_before}, "
-                f"Neon calls per render {(len(console.calls) - calls_before) / viewers:.1f}"
+                f"Neon calls per render {(log.console_gets() - calls_before) / viewers:.1f}"
             )
         cuts = statistics.quantiles(latencies, n=100)
         print(f"renders: {len(latencies)}; reuse detections: {server.counters.reuse_detections}")

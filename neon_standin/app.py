@@ -99,7 +99,7 @@ def _control_handlers(standin: StandIn) -> list[Any]:
         return {
             "code_exchanges": counters.code_exchanges, "refreshes": counters.refreshes,
             "reuse_detections": counters.reuse_detections, "revocations": counters.revocations,
-            "console_gets": standin.log.count("GET", "/api/v2/"),
+            "console_gets": standin.log.console_gets(),
             "console_requests": sum(1 for e in standin.log.entries if "/api/v2/" in e.path),
             "dropped": sum(1 for e in standin.log.entries if e.status == 0),
             "faults": standin.faults.settings(),

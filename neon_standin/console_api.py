@@ -196,7 +196,8 @@ def console_handlers(standin: StandIn) -> list[Any]:
         except ValueError:
             return error(400, "invalid pagination parameters", request)
         page = ordered[offset : offset + limit]
-        indexed = [(_branch(b, found.branches.index(b), found.id)) for b in page]
+        position = {b.id: index for index, b in enumerate(found.branches)}
+        indexed = [_branch(b, position[b.id], found.id) for b in page]
         pagination: dict[str, Any] = {"sort_by": "updated_at", "sort_order": BRANCH_SORT_ORDER}
         if page:  # like Neon, a cursor comes back even when the next page will be empty
             pagination["next"] = _encode_cursor(offset + len(page))

@@ -46,6 +46,9 @@ class RequestLog:
     def add(self, entry: LoggedRequest) -> None:
         self.entries.append(entry)
 
+    def console_gets(self) -> int:
+        return sum(1 for e in self.entries if e.method == "GET" and "/api/v2/" in e.path)
+
     def count(self, method: str | None = None, prefix: str = "") -> int:
         return sum(
             1

@@ -35,7 +35,7 @@ class SqlConnectionStore:
         self._keyring = keyring
 
     async def get(self, workspace_id: str) -> Connection | None:
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(write=False) as tx:
             row = (
                 (
                     await tx.execute(
@@ -97,7 +97,7 @@ class SqlConnectionStore:
             return None  # deleted; nothing to revoke with
 
     async def idle_since(self, before: datetime) -> Sequence[Connection]:
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(write=False) as tx:
             rows = (
                 (
                     await tx.execute(
@@ -113,7 +113,7 @@ class SqlConnectionStore:
         return [self._to_domain(row) for row in rows]
 
     async def workspace_ids(self) -> Sequence[str]:
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(write=False) as tx:
             return [r[0] for r in (await tx.execute(select(connections.c.workspace_id))).all()]
 
     async def reseal(self, connection: Connection) -> bool:

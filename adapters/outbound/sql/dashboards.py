@@ -75,7 +75,7 @@ class SqlDashboardStore:
         query = select(dashboards).where(dashboards.c.workspace_id == workspace_id)
         if dashboard_id is not None:
             query = query.where(dashboards.c.id == dashboard_id)
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(write=False) as tx:
             boards = (await tx.execute(query.order_by(dashboards.c.position))).mappings().all()
             ids = [b["id"] for b in boards]
             rows = (

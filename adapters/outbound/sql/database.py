@@ -28,11 +28,15 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        """One transaction; on SQLite it takes the write lock at BEGIN (BEGIN IMMEDIATE)."""
+    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncConnection]:
+        """One transaction. On SQLite a writing one takes the write lock at BEGIN (IMMEDIATE), so
+        writers queue instead of deadlocking; a reading one begins deferred, as WAL allows."""
         try:
-            async with self.engine.begin() as connection:
-                yield connection
+            async with self.engine.connect() as connection:
+                if not write:
+                    await connection.execution_options(produl_reading=True)
+                async with connection.begin():
+                    yield connection
         except (OperationalError, DBAPIError, PoolTimeout, OSError) as failure:
             log.warning("store unavailable: %s", type(failure).__name__)
             raise StoreUnavailable() from failure
@@ -86,4 +90,5 @@ def _sqlite_pragmas_and_immediate_begin(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get("produl_reading", False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

@@ -37,7 +37,7 @@ class SqlWorkspaceStore:
             )
 
     async def get(self, workspace_id: str) -> Workspace | None:
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(write=False) as tx:
             row = (
                 await tx.execute(
                     select(workspaces.c.id, workspaces.c.name).where(
@@ -48,7 +48,7 @@ class SqlWorkspaceStore:
         return Workspace(row.id, row.name) if row else None
 
     async def first(self) -> Workspace | None:
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(write=False) as tx:
             row = (
                 await tx.execute(
                     select(workspaces.c.id, workspaces.c.name)
@@ -80,7 +80,7 @@ class SqlMemberStore:
         return await self._one(members.c.token_fingerprint == fingerprint)
 
     async def list(self, workspace_id: str) -> Sequence[Member]:
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(write=False) as tx:
             rows = (
                 await tx.execute(
                     select(members)
@@ -103,7 +103,7 @@ class SqlMemberStore:
         return bool(result.rowcount)
 
     async def _one(self, *where: object) -> Member | None:
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(write=False) as tx:
             row = (await tx.execute(select(members).where(*where))).first()  # type: ignore[arg-type]
         return _member(row) if row else None
 
@@ -180,7 +180,7 @@ class SqlSelectionStore:
         self._db = db
 
     async def get(self, workspace_id: str) -> ProjectSelection | None:
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(write=False) as tx:
             row = (
                 await tx.execute(
                     select(selections).where(selections.c.workspace_id == workspace_id)
@@ -234,7 +234,7 @@ class SqlAuditLog:
             )
 
     async def list(self, workspace_id: str, limit: int) -> Sequence[AuditEvent]:
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(write=False) as tx:
             rows = (
                 (
                     await tx.execute(
