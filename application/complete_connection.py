@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import enum
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from application.ports.neon import CodeExchangeFailed, NeonConsole, NeonOAuth
-from application.ports.stores import AuditLog, AuthorizationStore, ConnectionStore, SelectionStore
+from application.ports.neon import AccessTokenRejected, CodeExchangeFailed, NeonConsole, NeonOAuth
+from application.ports.stores import (
+    AuditLog,
+    AuthorizationStore,
+    ConnectionStore,
+    RefreshLock,
+    SelectionStore,
+)
 from application.ports.system import Clock
 from domain.audit import AuditEvent
 from domain.authorization import PendingAuthorization
 from domain.connection import Connection, NeonAccount
-from domain.errors import NeonRateLimited, NeonUnavailable, ProjectNotAccessible
+from domain.errors import (
+    NeonRateLimited,
+    NeonReauthorizationRequired,
+    NeonUnavailable,
+    ProjectNotAccessible,
+)
 from domain.ids import new_id
 from domain.secrets import Secret
 
@@ -30,11 +41,11 @@ class Outcome(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Callback:
-    state: str | None
-    code: str | None
+    state: str | None = field(repr=False)
+    code: str | None = field(repr=False)
     error: str | None
     iss: str | None
-    browser_binding: str | None
+    browser_binding: str | None = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +68,7 @@ class CompleteConnection:
         self,
         authorizations: AuthorizationStore,
         connections: ConnectionStore,
+        lock: RefreshLock,
         selections: SelectionStore,
         oauth: NeonOAuth,
         console: NeonConsole,
@@ -65,6 +77,7 @@ class CompleteConnection:
     ) -> None:
         self._authorizations = authorizations
         self._connections = connections
+        self._lock = lock
         self._selections = selections
         self._oauth = oauth
         self._console = console
@@ -87,11 +100,16 @@ class CompleteConnection:
                 code_verifier=pending.code_verifier,
                 redirect_uri=pending.redirect_uri,
             )
-            account = await self._console.get_current_user(granted.tokens.access_token)
         except CodeExchangeFailed:
             return Completion(Outcome.EXCHANGE_FAILED)
         except (NeonUnavailable, NeonRateLimited):
             return Completion(Outcome.NEON_UNAVAILABLE)
+        try:
+            account = await self._console.get_current_user(granted.tokens.access_token)
+        except (NeonUnavailable, NeonRateLimited, AccessTokenRejected) as failure:
+            await self._revoke_quietly(granted.tokens.refresh_token)  # unusable: give it back
+            rejected = isinstance(failure, AccessTokenRejected)
+            return Completion(Outcome.EXCHANGE_FAILED if rejected else Outcome.NEON_UNAVAILABLE)
         connection = Connection(
             id=new_id(),
             workspace_id=pending.workspace_id,
@@ -116,12 +134,19 @@ class CompleteConnection:
         return pending
 
     async def _replace_connection(self, connection: Connection, actor: str) -> Completion:
-        previous = await self._connections.get(connection.workspace_id)
-        await self._connections.add(connection)
-        if previous is not None and previous.tokens.refresh_token is not None:
+        try:
+            previous = await self._connections.get(connection.workspace_id)
+        except NeonReauthorizationRequired:  # unreadable tokens: nothing to revoke them with
+            previous = None
+        if previous is None:
+            await self._connections.add(connection)
+        else:
+            async with self._lock.hold(previous.id):  # no refresh of the old grant meanwhile
+                with suppress(NeonReauthorizationRequired):
+                    previous = await self._connections.get(connection.workspace_id) or previous
+                await self._connections.add(connection)
             # The old grant expires on its own; the new connection must not fail for it.
-            with suppress(NeonUnavailable):
-                await self._oauth.revoke(previous.tokens.refresh_token)
+            await self._revoke_quietly(previous.tokens.refresh_token)
         dropped = await self._drop_invisible_selection(connection)
         await self._audit.record(
             AuditEvent(
@@ -134,6 +159,11 @@ class CompleteConnection:
         )
         return Completion(Outcome.CONNECTED, selection_dropped=dropped)
 
+    async def _revoke_quietly(self, refresh_token: Secret | None) -> None:
+        if refresh_token is not None:
+            with suppress(NeonUnavailable):
+                await self._oauth.revoke(refresh_token)
+
     async def _drop_invisible_selection(self, connection: Connection) -> bool:
         selection = await self._selections.get(connection.workspace_id)
         if selection is None:
@@ -143,7 +173,7 @@ class CompleteConnection:
         except ProjectNotAccessible:
             await self._selections.remove(connection.workspace_id)
             return True
-        except (NeonUnavailable, NeonRateLimited):
+        except (NeonUnavailable, NeonRateLimited, AccessTokenRejected):
             return False  # cannot tell now; the widget will say so if it is gone
         return False
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from application.access import require_admin
 from application.ports.neon import NeonOAuth
-from application.ports.stores import AuditLog, ConnectionStore
+from application.ports.stores import AuditLog, ConnectionStore, RefreshLock
 from application.ports.system import Clock
 from domain.audit import AuditEvent
 from domain.errors import NeonNotConnected, NeonUnavailable
@@ -26,16 +26,26 @@ class Disconnect:
     """
 
     def __init__(
-        self, connections: ConnectionStore, oauth: NeonOAuth, audit: AuditLog, clock: Clock
+        self,
+        connections: ConnectionStore,
+        lock: RefreshLock,
+        oauth: NeonOAuth,
+        audit: AuditLog,
+        clock: Clock,
     ) -> None:
         self._connections = connections
+        self._lock = lock
         self._oauth = oauth
         self._audit = audit
         self._clock = clock
 
     async def execute(self, actor: Member) -> Disconnection:
         require_admin(actor)
-        removed = await self._connections.remove(actor.workspace_id)
+        current = await self._connections.get(actor.workspace_id)
+        if current is None:
+            raise NeonNotConnected()
+        async with self._lock.hold(current.id):  # a refresh elsewhere finishes first
+            removed = await self._connections.remove(actor.workspace_id)
         if removed is None:
             raise NeonNotConnected()
         result = Disconnection(revoked=False, reason="no_refresh_token")

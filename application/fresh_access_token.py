@@ -49,8 +49,14 @@ class FreshAccessToken:
 
     async def for_workspace(self, workspace_id: str) -> Connection:
         connection = await self._current(workspace_id)
-        if connection.needs_refresh(self._clock.now()):
-            connection = await self.refresh(connection)
+        now = self._clock.now()
+        if connection.needs_refresh(now):
+            try:
+                connection = await self.refresh(connection)
+            except NeonUnavailable:
+                if now >= connection.tokens.expires_at:
+                    raise
+                # About to expire, but not yet: use it while Neon's token endpoint recovers.
         return connection
 
     async def refresh(self, seen: Connection) -> Connection:

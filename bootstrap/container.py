@@ -167,13 +167,16 @@ class Container(containers.DeclarativeContainer):
         CompleteConnection,
         authorizations,
         connections,
+        refresh_lock,
         selections,
         neon_oauth,
         neon_console,
         audit_log,
         clock,
     )
-    disconnect = providers.Singleton(Disconnect, connections, neon_oauth, audit_log, clock)
+    disconnect = providers.Singleton(
+        Disconnect, connections, refresh_lock, neon_oauth, audit_log, clock
+    )
     list_projects = providers.Singleton(ListProjects, neon_call, neon_console, connections)
     select_project = providers.Singleton(
         SelectProject, neon_call, neon_console, selections, audit_log, clock

@@ -34,7 +34,7 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    database_url: str
+    database_url: str = field(repr=False)  # may hold a password
     public_url: str
     neon_mode: str
     oauth_issuer: str

@@ -75,7 +75,7 @@ class ConsoleCalls:
                     headers={"Authorization": f"Bearer {token.reveal()}",
                              "X-Request-ID": request_id, "Accept": "application/json"},
                 )  # fmt: skip
-            except httpx.TransportError as failure:
+            except httpx.RequestError as failure:  # transport, decoding, redirects
                 self._record(operation, type(failure).__name__, started, request_id, None)
                 if last:
                     raise NeonUnavailable() from None
@@ -127,5 +127,6 @@ def _message(response: httpx.Response) -> str:
 
 
 def _retry_after(response: httpx.Response) -> int | None:
-    raw = response.headers.get("retry-after", "")
-    return min(int(raw), 3600) if raw.isdigit() else None
+    raw = response.headers.get("retry-after", "").strip()
+    # ASCII digits only ("²".isdigit() is true), and short enough to convert cheaply.
+    return min(int(raw), 3600) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else None

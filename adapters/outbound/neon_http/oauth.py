@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -45,7 +45,7 @@ class _Discovery(msgspec.Struct):
 class OAuthClientSettings:
     issuer: str
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)
     auth_method: str
     scopes: tuple[str, ...]
     authorization_endpoint: str | None = None  # overrides of what discovery says
@@ -125,10 +125,12 @@ class AuthlibNeonOAuth:
                 redirect_uri=redirect_uri,
                 code_verifier=code_verifier.reveal(),
             )
-        except (OAuthError, httpx.HTTPStatusError, ValueError):
+        except (OAuthError, httpx.HTTPStatusError, ValueError, TypeError, OverflowError):
             raise CodeExchangeFailed() from None  # Neon answered: the code is spent either way
         except httpx.HTTPError:
             raise NeonUnavailable() from None
+        finally:
+            self._client.token = None  # one client serves every workspace: keep no tokens
         return self._granted(token)
 
     async def refresh(self, refresh_token: Secret) -> GrantedTokens:
@@ -141,8 +143,11 @@ class AuthlibNeonOAuth:
             if error.error in {"invalid_grant", "token_inactive"}:
                 raise RefreshRejected(grant_revoked=error.error == "token_inactive") from None
             raise NeonUnavailable() from None  # invalid_client and friends: an operator's fix
-        except (httpx.HTTPError, ValueError):
+        except (httpx.HTTPError, ValueError, TypeError, OverflowError):
+            # TypeError/OverflowError: authlib's int(expires_in) on a malformed answer.
             raise NeonUnavailable() from None
+        finally:
+            self._client.token = None  # one client serves every workspace: keep no tokens
         return self._granted(token)
 
     async def revoke(self, refresh_token: Secret) -> None:

@@ -110,7 +110,13 @@ class SqlConnectionStore:
                 .mappings()
                 .all()
             )
-        return [self._to_domain(row) for row in rows]
+        readable = []
+        for row in rows:
+            try:
+                readable.append(self._to_domain(row))
+            except NeonReauthorizationRequired:
+                continue  # logged in _to_domain; the others still get their upkeep
+        return readable
 
     async def workspace_ids(self) -> Sequence[str]:
         async with self._db.transaction(write=False) as tx:

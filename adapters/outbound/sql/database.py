@@ -8,11 +8,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from domain.errors import StoreUnavailable
+from domain.errors import StoreUnavailable, VersionConflict
 
 log = logging.getLogger("produl_neon.store")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -37,6 +37,8 @@ class Database:
                     await connection.execution_options(produl_reading=True)
                 async with connection.begin():
                     yield connection
+        except IntegrityError as failure:  # lost a race on a unique key: a conflict, not an outage
+            raise VersionConflict() from failure
         except (OperationalError, DBAPIError, PoolTimeout, OSError) as failure:
             log.warning("store unavailable: %s", type(failure).__name__)
             raise StoreUnavailable() from failure
