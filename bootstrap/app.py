@@ -97,7 +97,7 @@ def _shutdown(container: Container) -> Callable[[], Any]:
             await container.neon_http_client().aclose()
             await container.http_neon_oauth().aclose()
         if container.settings().stores == "sql":
-            await container.database().dispose()
+            await storage.dispose(container.database(), container.refresh_lock())
 
     return close_clients
 

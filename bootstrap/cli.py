@@ -98,7 +98,7 @@ def _with_container(work: Callable[[Container], Awaitable[int]]) -> int:
             await storage.prepare_schema(container.database())
             return await work(container)
         finally:
-            await container.database().dispose()
+            await storage.dispose(container.database(), container.refresh_lock())
 
     return asyncio.run(run())
 

@@ -42,7 +42,7 @@ def transport(settings: Settings, played_by: StandIn) -> httpx.AsyncBaseTranspor
         inner = httpx.ASGITransport(app=cast(Any, app), raise_app_exceptions=False)
     else:
         inner = httpx.AsyncHTTPTransport(retries=0)  # retries are ours, and never for tokens
-    return ReadOnlyTransport(inner, settings.api_url)
+    return ReadOnlyTransport(inner, settings.api_url, settings.oauth_issuer)
 
 
 def console_client(read_only: httpx.AsyncBaseTransport) -> httpx.AsyncClient:

@@ -45,6 +45,12 @@ def refresh_lock(db: Database) -> RefreshLock:
     return SqliteLeaseLock(db) if db.is_sqlite else PostgresAdvisoryLock(db)
 
 
+async def dispose(db: Database, lock: RefreshLock) -> None:
+    if isinstance(lock, PostgresAdvisoryLock):
+        await lock.dispose()
+    await db.dispose()
+
+
 def sqlite_directory(url: str) -> None:
     path = url.removeprefix("sqlite+aiosqlite:///")
     if path and path != ":memory:":

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from adapters.outbound.sql import migrate
+from bootstrap import storage
 from bootstrap.container import Container
 from tests.postgres import fresh_database
 from tests.support import make_container, temporary_sqlite
@@ -29,4 +30,4 @@ async def stores(kind: str, postgres_server: str) -> AsyncIterator[Container]:
     try:
         yield container
     finally:
-        await container.database().dispose()
+        await storage.dispose(container.database(), container.refresh_lock())

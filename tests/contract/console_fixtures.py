@@ -60,7 +60,7 @@ async def console(kind: str, standin: StandIn | None = None) -> AsyncIterator[Co
     if kind == "memory":
         yield Console(kind, FakeNeonConsole(standin.catalog, standin.oauth), standin)
         return
-    transport = ReadOnlyTransport(asgi_transport(standin), API)
+    transport = ReadOnlyTransport(asgi_transport(standin), API, ISSUER)
     async with httpx.AsyncClient(transport=transport) as client:
         calls = ConsoleCalls(client, API, PrometheusTelemetry(), backoff=0.001)
         yield Console(kind, HttpxNeonConsole(calls), standin)

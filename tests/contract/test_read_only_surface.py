@@ -59,31 +59,42 @@ def test_the_requested_scopes_are_read_only() -> None:
         assert not any(word in scope for word in ("create", "update", "delete", "permission"))
 
 
-async def test_the_transport_refuses_writes_before_anything_is_sent() -> None:
+async def test_the_transport_refuses_anything_but_allowed_requests_before_sending() -> None:
     sent: list[str] = []
 
     async def record(request: httpx.Request) -> httpx.Response:
-        sent.append(f"{request.method} {request.url.path}")
+        sent.append(f"{request.method} {request.url.host}{request.url.path}")
         return httpx.Response(200, json={})
 
-    api = "https://console.neon.tech/api/v2"
-    transport = ReadOnlyTransport(httpx.MockTransport(record), api)
+    api, issuer = "https://console.neon.tech/api/v2", "https://oauth2.neon.tech/"
+    transport = ReadOnlyTransport(httpx.MockTransport(record), api, issuer)
+    refused = [
+        *((method, f"{api}/projects/aged-salad-46255801") for method in
+          ("POST", "PUT", "PATCH", "DELETE")),
+        ("GET", f"{api}/projects/aged-salad-46255801/connection_uri"),  # a GET, not on the list
+        ("GET", f"{api}/projects/a/../../api_keys"),
+        ("POST", "https://console.neon.tech/api/v1/projects"),
+        ("DELETE", "https://console.neon.tech/api//v2/projects/abc"),
+        ("DELETE", "https://console.neon.tech/api/V2/projects/abc"),
+        ("DELETE", "https://console.neon.tech./api/v2/projects/abc"),
+        ("GET", "http://console.neon.tech/api/v2/users/me"),
+        ("DELETE", f"{issuer}oauth2/token"),
+        ("GET", "https://example.com/"),
+    ]  # fmt: skip
     async with httpx.AsyncClient(transport=transport) as client:
-        for method in ("POST", "PUT", "PATCH", "DELETE"):
+        for method, url in refused:
             with pytest.raises(WriteRefused):
-                await client.request(method, f"{api}/projects/aged-salad-46255801")
-        with pytest.raises(WriteRefused):  # a GET, but not one on the allow-list
-            await client.get(f"{api}/projects/aged-salad-46255801/connection_uri")
-        with pytest.raises(WriteRefused):
-            await client.get(f"{api}/projects/a/../../api_keys")
+                await client.request(method, url)
         assert sent == []
         await client.get(f"{api}/projects/aged-salad-46255801/branches")
         await client.get(f"{api}/users/me")
-        await client.post("https://oauth2.neon.tech/oauth2/token")  # not the Console API
+        await client.get(f"{issuer}.well-known/openid-configuration")
+        await client.post(f"{issuer}oauth2/token")
     assert sent == [
-        "GET /api/v2/projects/aged-salad-46255801/branches",
-        "GET /api/v2/users/me",
-        "POST /oauth2/token",
+        "GET console.neon.tech/api/v2/projects/aged-salad-46255801/branches",
+        "GET console.neon.tech/api/v2/users/me",
+        "GET oauth2.neon.tech/.well-known/openid-configuration",
+        "POST oauth2.neon.tech/oauth2/token",
     ]
 
 

@@ -32,6 +32,7 @@ with warnings.catch_warnings():
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 DEFAULT_LIFETIME = 3600  # seconds, when Neon omits expires_in (Hydra's default)
+TOKEN_DEADLINE = 15.0  # seconds for a whole token request (httpx timeouts are per operation)
 
 
 class _Discovery(msgspec.Struct):
@@ -118,16 +119,17 @@ class AuthlibNeonOAuth:
     ) -> GrantedTokens:
         endpoints = await self._endpoints()
         try:
-            token = await self._client.fetch_token(
-                endpoints.token_endpoint,
-                grant_type="authorization_code",
-                code=code,
-                redirect_uri=redirect_uri,
-                code_verifier=code_verifier.reveal(),
-            )
+            async with asyncio.timeout(TOKEN_DEADLINE):
+                token = await self._client.fetch_token(
+                    endpoints.token_endpoint,
+                    grant_type="authorization_code",
+                    code=code,
+                    redirect_uri=redirect_uri,
+                    code_verifier=code_verifier.reveal(),
+                )
         except (OAuthError, httpx.HTTPStatusError, ValueError, TypeError, OverflowError):
             raise CodeExchangeFailed() from None  # Neon answered: the code is spent either way
-        except httpx.HTTPError:
+        except (httpx.HTTPError, TimeoutError):
             raise NeonUnavailable() from None
         finally:
             self._client.token = None  # one client serves every workspace: keep no tokens
@@ -136,14 +138,15 @@ class AuthlibNeonOAuth:
     async def refresh(self, refresh_token: Secret) -> GrantedTokens:
         endpoints = await self._endpoints()
         try:
-            token = await self._client.refresh_token(
-                endpoints.token_endpoint, refresh_token=refresh_token.reveal()
-            )
+            async with asyncio.timeout(TOKEN_DEADLINE):
+                token = await self._client.refresh_token(
+                    endpoints.token_endpoint, refresh_token=refresh_token.reveal()
+                )
         except OAuthError as error:
             if error.error in {"invalid_grant", "token_inactive"}:
                 raise RefreshRejected(grant_revoked=error.error == "token_inactive") from None
             raise NeonUnavailable() from None  # invalid_client and friends: an operator's fix
-        except (httpx.HTTPError, ValueError, TypeError, OverflowError):
+        except (httpx.HTTPError, TimeoutError, ValueError, TypeError, OverflowError):
             # TypeError/OverflowError: authlib's int(expires_in) on a malformed answer.
             raise NeonUnavailable() from None
         finally:
@@ -155,12 +158,13 @@ class AuthlibNeonOAuth:
         if endpoints.revocation_endpoint is None:
             raise NeonUnavailable(message="Neon offers no revocation endpoint.")
         try:
-            response = await self._client.revoke_token(
-                endpoints.revocation_endpoint,
-                token=refresh_token.reveal(),
-                token_type_hint="refresh_token",  # noqa: S106 - a hint's name, not a secret
-            )
-        except httpx.HTTPError:
+            async with asyncio.timeout(TOKEN_DEADLINE):
+                response = await self._client.revoke_token(
+                    endpoints.revocation_endpoint,
+                    token=refresh_token.reveal(),
+                    token_type_hint="refresh_token",  # noqa: S106 - a hint's name, not a secret
+                )
+        except (httpx.HTTPError, TimeoutError):
             raise NeonUnavailable() from None
         if response.status_code != 200:
             raise NeonUnavailable()

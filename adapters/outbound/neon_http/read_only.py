@@ -1,5 +1,6 @@
-"""Read-only by construction: a transport that refuses anything but the allow-listed GETs
-towards the Console API before a byte leaves the process."""
+"""Read-only by construction: the one transport under both Neon clients refuses, before a byte
+leaves the process, anything but the allow-listed GETs towards the Console API and GETs and POSTs
+(discovery, token, revocation) towards the OAuth issuer. Every other request is refused."""
 
 from __future__ import annotations
 
@@ -14,30 +15,42 @@ _ALLOWED = tuple(
     (method, re.compile(re.sub(r"\{\w+\}", "[a-z0-9-]{1,60}", path) + r"\Z"))
     for method, path, _ in CONSOLE_OPERATIONS.values()
 )
+OAUTH_METHODS = frozenset({"GET", "POST"})
 
 
 class WriteRefused(Exception):
-    """A request outside the read-only allow-list was about to be sent to Neon's Console API."""
+    """A request outside the allow-list was about to be sent towards Neon."""
 
 
 def allowed(method: str, path: str) -> bool:
     return any(method == m and pattern.match(path) for m, pattern in _ALLOWED)
 
 
-class ReadOnlyTransport(httpx.AsyncBaseTransport):
-    """Wraps the real transport; every request under ``api_base`` must be allow-listed."""
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host.rstrip(".").lower(), url.port
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, api_base: str) -> None:
+
+def _under(url: httpx.URL, base: httpx.URL) -> bool:
+    return _origin(url) == _origin(base) and (url.path + "/").startswith(base.path)
+
+
+class ReadOnlyTransport(httpx.AsyncBaseTransport):
+    def __init__(self, inner: httpx.AsyncBaseTransport, api_base: str, issuer: str) -> None:
         self._inner = inner
-        self._base = httpx.URL(api_base.rstrip("/") + "/")
+        self._api = httpx.URL(api_base.rstrip("/") + "/")
+        self._issuer = httpx.URL(issuer if issuer.endswith("/") else issuer + "/")
+
+    def check(self, request: httpx.Request) -> None:
+        url, method = request.url, request.method
+        if _under(url, self._api):
+            if allowed(method, url.path[len(self._api.path) - 1 :]):
+                return
+        elif _under(url, self._issuer) and method in OAUTH_METHODS:
+            return
+        raise WriteRefused(f"{method} {url.host}{url.path} is not an allowed request to Neon")
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url, base = request.url, self._base
-        towards_console = (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
-        if towards_console and (url.path + "/").startswith(base.path):
-            relative = url.path[len(base.path) - 1 :]
-            if not allowed(request.method, relative):
-                raise WriteRefused(f"{request.method} {url.path} is not a read-only operation")
+        self.check(request)
         return await self._inner.handle_async_request(request)
 
     async def aclose(self) -> None:

@@ -14,8 +14,9 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from adapters.outbound.sql.database import Database
 from adapters.outbound.sql.tables import refresh_leases
@@ -28,8 +29,14 @@ POLL_SECONDS = 0.02
 
 
 class PostgresAdvisoryLock:
+    """Lock sessions come from an engine of their own, so refreshes waiting on locks can never
+    starve the pool that the stores (and the refresh itself) draw from."""
+
     def __init__(self, db: Database) -> None:
-        self._db = db
+        self._db = Database(db.url, pool_size=5)
+
+    async def dispose(self) -> None:
+        await self._db.dispose()
 
     @asynccontextmanager
     async def hold(self, connection_id: str) -> AsyncIterator[None]:
@@ -39,7 +46,7 @@ class PostgresAdvisoryLock:
                 session = await stack.enter_async_context(self._db.engine.connect())
                 await session.execute(text("SELECT pg_advisory_lock(hashtextextended(:k, 0))"), key)
                 await session.commit()
-            except (OperationalError, DBAPIError, OSError) as failure:
+            except (OperationalError, DBAPIError, PoolTimeout, OSError) as failure:
                 raise StoreUnavailable() from failure
             try:
                 yield
@@ -50,8 +57,10 @@ class PostgresAdvisoryLock:
                     )
                     await session.commit()
                 except (OperationalError, DBAPIError, OSError):
-                    # The session is gone, and PostgreSQL released its locks with it.
-                    log.warning("refresh lock session lost before unlock; the server freed it")
+                    # Never hand a session that may still hold the lock back to the pool: drop
+                    # it, and PostgreSQL releases its locks with it.
+                    await session.invalidate()
+                    log.warning("refresh lock session dropped after a failed unlock")
 
 
 class SqliteLeaseLock:
@@ -67,15 +76,32 @@ class SqliteLeaseLock:
             if time.monotonic() > deadline:
                 raise StoreUnavailable("Timed out waiting for a token refresh elsewhere.")
             await asyncio.sleep(POLL_SECONDS)
+        keeper = asyncio.create_task(self._renew(connection_id, holder))
         try:
             yield
         finally:
+            keeper.cancel()
             async with self._db.transaction() as tx:
                 await tx.execute(
                     delete(refresh_leases).where(
                         refresh_leases.c.connection_id == connection_id,
                         refresh_leases.c.holder == holder,
                     )
+                )
+
+    async def _renew(self, connection_id: str, holder: str) -> None:
+        """Keep the lease alive while its holder works (a token call plus a persisted write can
+        outlast one lease); a crashed holder stops renewing and its lease runs out."""
+        while True:
+            await asyncio.sleep(LEASE_SECONDS / 3)
+            async with self._db.transaction() as tx:
+                await tx.execute(
+                    update(refresh_leases)
+                    .where(
+                        refresh_leases.c.connection_id == connection_id,
+                        refresh_leases.c.holder == holder,
+                    )
+                    .values(expires_at=time.time() + LEASE_SECONDS)
                 )
 
     async def _try_take(self, connection_id: str, holder: str) -> bool:
