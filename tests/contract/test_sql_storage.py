@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection as SqlConnection
 from adapters.outbound.sql import migrate
 from adapters.outbound.sql.tables import metadata
 from adapters.outbound.sql.token_cipher import Keyring
+from bootstrap import storage
 from bootstrap.container import Container
 from domain.authorization import PendingAuthorization
 from domain.connection import Connection, NeonAccount, TokenPair
@@ -48,7 +49,7 @@ async def url(request: pytest.FixtureRequest, postgres_server: str) -> AsyncIter
     await migrate.upgrade(setup.database())
     for workspace_id in ("w1", "w2"):
         await setup.workspaces().add(Workspace(workspace_id, workspace_id))
-    await setup.database().dispose()
+    await storage.dispose(setup.database(), setup.refresh_lock())
     yield database
 
 
@@ -68,7 +69,7 @@ async def test_raw_rows_hold_no_token_bytes(url: str) -> None:
     assert "k1:" in dump  # the key id travels with each ciphertext
     stored = await c.connections().get("w1")
     assert stored is not None and stored.tokens.access_token == Secret("nat-SUPERSECRET")
-    await c.database().dispose()
+    await storage.dispose(c.database(), c.refresh_lock())
 
 
 async def test_a_ciphertext_moved_to_another_row_or_column_does_not_decrypt(url: str) -> None:
@@ -84,25 +85,25 @@ async def test_a_ciphertext_moved_to_another_row_or_column_does_not_decrypt(url:
     for workspace_id in ("w1", "w2"):
         with pytest.raises(NeonReauthorizationRequired):
             await c.connections().get(workspace_id)
-    await c.database().dispose()
+    await storage.dispose(c.database(), c.refresh_lock())
 
 
 async def test_keys_rotate_to_the_newest_key(url: str) -> None:
     old = _container(url, K1)
     await old.connections().add(connection("w1", "c1", "rotating"))
-    await old.database().dispose()
+    await storage.dispose(old.database(), old.refresh_lock())
     both = _container(url, f"{K2},{K1}")
     result = await both.rotate_keys().execute()
     assert (result.resealed, result.unchanged, result.unreadable) == (1, 0, 0)
     assert (await both.rotate_keys().execute()).unchanged == 1
     stored_ciphertext = (await _raw(both, "SELECT access_token FROM connections"))[0][0]
     assert str(stored_ciphertext).startswith("k2:")
-    await both.database().dispose()
+    await storage.dispose(both.database(), both.refresh_lock())
     new_only = _container(url, K2)
     stored = await new_only.connections().get("w1")
     assert stored is not None and stored.tokens.refresh_token == Secret("nrt-rotating")
     assert stored.version == 1  # re-encryption is not a rotation
-    await new_only.database().dispose()
+    await storage.dispose(new_only.database(), new_only.refresh_lock())
 
 
 async def test_migrations_go_down_to_nothing_and_up_again(url: str) -> None:
@@ -128,4 +129,4 @@ async def test_the_migrations_create_exactly_the_tables_the_stores_use(url: str)
 
     async with c.database().transaction() as tx:
         assert await tx.run_sync(differences) == []
-    await c.database().dispose()
+    await storage.dispose(c.database(), c.refresh_lock())

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from adapters.outbound.sql.token_cipher import Keyring
+from bootstrap import storage
 from bootstrap.app import create_app
 from tests.http.client import ADMIN, Api, serving
 from tests.support import ADMIN_TOKEN, FakeClock, make_container, temporary_sqlite
@@ -56,4 +57,4 @@ async def test_rotation_during_refreshing_renders_loses_nothing() -> None:
     stored = await new_key_only.connections().get(admin.workspace_id)
     assert stored is not None and stored.usable
     for container in (before, after, operator, new_key_only):
-        await container.database().dispose()
+        await storage.dispose(container.database(), container.refresh_lock())

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from adapters.outbound.sql.token_cipher import Keyring
+from bootstrap import storage
 from tests.postgres import fresh_database
 from tests.standin_process import CLI
 from tests.support import make_container
@@ -42,7 +43,7 @@ async def test_postgres_needs_migrate_then_workspace_create_prints_a_working_tok
     assert member.role.value == "admin"
     workspace = await container.workspaces().get(member.workspace_id)
     assert workspace is not None and workspace.name == "Acme"
-    await container.database().dispose()
+    await storage.dispose(container.database(), container.refresh_lock())
     rotated = _run({**env, "PRODUL_SECRET_KEYS": f"{Keyring.generate_entry('k2')},"
                     f"{env['PRODUL_SECRET_KEYS']}"}, "keys", "rotate", cwd=tmp_path)  # fmt: skip
     assert rotated.returncode == 0 and "re-encrypted 0" in rotated.stdout
