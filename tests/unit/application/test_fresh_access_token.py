@@ -10,10 +10,18 @@ import pytest
 from application.fresh_access_token import FreshAccessToken
 from application.ports.neon import AccessTokenRejected
 from application.ports.stores import ConnectionStore
+from bootstrap.container import Container
 from domain.connection import Connection, Health, ReauthorizationReason
 from domain.errors import NeonNotConnected, NeonReauthorizationRequired, StoreUnavailable
 from domain.secrets import Secret
 from tests.support import Workspace, new_workspace
+
+
+def another_process(c: Container) -> FreshAccessToken:
+    """The same stores and Neon, but a single flight of its own, as in another process."""
+    return FreshAccessToken(
+        c.connections(), c.refresh_lock(), c.neon_oauth(), c.clock(), c.telemetry()
+    )
 
 
 async def _dashboard_widget(ws: Workspace, project: str = "aged-salad-46255801") -> tuple[str, str]:
@@ -48,9 +56,7 @@ async def test_fifty_concurrent_renders_on_an_expired_token_refresh_once(
 async def test_two_processes_sharing_the_store_and_lock_refresh_once(connected: Workspace) -> None:
     c = connected.container
     # A second FreshAccessToken has its own single flight, as another process would.
-    other = FreshAccessToken(
-        c.connections(), c.refresh_lock(), c.neon_oauth(), c.clock(), c.telemetry()
-    )
+    other = another_process(c)
     connected.clock.advance(hours=2)
     workspace_id = connected.admin.workspace_id
     results = await asyncio.gather(
@@ -110,9 +116,7 @@ async def test_a_401_after_another_process_rotated_uses_the_newer_token(
     workspace_id = connected.admin.workspace_id
     stale = await c.connections().get(workspace_id)
     assert stale is not None
-    other = FreshAccessToken(
-        c.connections(), c.refresh_lock(), c.neon_oauth(), c.clock(), c.telemetry()
-    )
+    other = another_process(c)
     tokens_used: list[Secret] = []
 
     async def whoami(token: Secret) -> str:
@@ -148,9 +152,7 @@ async def test_a_newer_token_that_expired_meanwhile_is_refreshed_not_declared_br
     workspace_id = connected.admin.workspace_id
     stale = await c.connections().get(workspace_id)
     assert stale is not None
-    other = FreshAccessToken(
-        c.connections(), c.refresh_lock(), c.neon_oauth(), c.clock(), c.telemetry()
-    )
+    other = another_process(c)
     used: list[Secret] = []
 
     async def whoami(token: Secret) -> str:
