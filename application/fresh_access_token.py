@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import suppress
+from datetime import datetime, timedelta
 from typing import NoReturn
 
-from application.ports.neon import NeonOAuth, RefreshRejected
+from application.ports.neon import NeonOAuth, RefreshOutcomeUnknown, RefreshRejected
 from application.ports.stores import ConnectionStore, RefreshLock
 from application.ports.system import Clock, Telemetry
 from application.single_flight import SingleFlight
@@ -15,11 +17,15 @@ from domain.errors import (
     NeonNotConnected,
     NeonReauthorizationRequired,
     NeonUnavailable,
+    NotFound,
     StoreUnavailable,
+    VersionConflict,
 )
 
 log = logging.getLogger("produl_neon.tokens")
 PERSIST_ATTEMPTS = 8  # about 10 s of a store outage
+# Longer than any token request can take (the OAuth adapter's deadline is 15 s) with room to spare.
+UNKNOWN_OUTCOME_PAUSE = timedelta(seconds=60)
 
 
 class FreshAccessToken:
@@ -84,6 +90,11 @@ class FreshAccessToken:
             return await self._rotate(current)
 
     async def _rotate(self, current: Connection) -> Connection:
+        now = self._clock.now()
+        if current.refresh_blocked(now):
+            assert current.refresh_blocked_until is not None
+            wait = int((current.refresh_blocked_until - now).total_seconds()) + 1
+            raise NeonUnavailable(retry_after_seconds=wait)
         refresh_token = current.tokens.refresh_token
         if refresh_token is None:
             await self._give_up(current, ReauthorizationReason.NO_REFRESH_TOKEN)
@@ -99,6 +110,10 @@ class FreshAccessToken:
         except NeonUnavailable:
             self._telemetry.token_refresh("unavailable")
             raise
+        except RefreshOutcomeUnknown:
+            await self._block_refreshes(current, now)
+            pause = int(UNKNOWN_OUTCOME_PAUSE.total_seconds())
+            raise NeonUnavailable(retry_after_seconds=pause) from None
         rotated = current.rotated(granted.tokens)
         await self._persist(rotated, current.version)
         self._telemetry.token_refresh("rotated")
@@ -118,6 +133,16 @@ class FreshAccessToken:
                     self._telemetry.token_refresh("lost")
                     raise
                 await asyncio.sleep(min(0.1 * 2**attempt, 2.0))
+
+    async def _block_refreshes(self, current: Connection, now: datetime) -> None:
+        """Neon may have rotated: let its request finish before anyone presents the token again
+        (a second one in flight would be taken for reuse and revoke the grant)."""
+        log.warning("connection %s: refresh outcome unknown; no refresh before %s",
+                    current.id, now + UNKNOWN_OUTCOME_PAUSE)  # fmt: skip
+        self._telemetry.token_refresh("outcome_unknown")
+        blocked = current.blocking_refresh_until(now + UNKNOWN_OUTCOME_PAUSE)
+        with suppress(VersionConflict, NotFound):
+            await self._connections.update(blocked, expected_version=current.version)
 
     async def drain(self) -> None:
         """Wait for refreshes in flight (a stopping process must still store what it rotated)."""

@@ -65,9 +65,19 @@ class Connection:
     health: Health = Health.ACTIVE
     reauthorization_reason: ReauthorizationReason | None = None
     version: int = 1
+    # After a refresh whose outcome is unknown (Neon may have rotated), nobody presents the same
+    # refresh token again before this moment: a second request racing the first would trip
+    # Neon's reuse detection and revoke the grant.
+    refresh_blocked_until: datetime | None = None
 
     def needs_refresh(self, now: datetime) -> bool:
         return self.health is Health.ACTIVE and self.tokens.refresh_due(now)
+
+    def refresh_blocked(self, now: datetime) -> bool:
+        return self.refresh_blocked_until is not None and now < self.refresh_blocked_until
+
+    def blocking_refresh_until(self, moment: datetime) -> Connection:
+        return replace(self, refresh_blocked_until=moment, version=self.version + 1)
 
     @property
     def usable(self) -> bool:
@@ -77,7 +87,10 @@ class Connection:
         # Neon may omit the refresh token on refresh; keep the one we have (RFC 6749 §6).
         refresh = tokens.refresh_token or self.tokens.refresh_token
         return replace(
-            self, tokens=replace(tokens, refresh_token=refresh), version=self.version + 1
+            self,
+            tokens=replace(tokens, refresh_token=refresh),
+            refresh_blocked_until=None,
+            version=self.version + 1,
         )
 
     def requiring_reauthorization(self, reason: ReauthorizationReason) -> Connection:

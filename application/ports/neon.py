@@ -25,6 +25,11 @@ class RefreshRejected(Exception):
         self.grant_revoked = grant_revoked
 
 
+class RefreshOutcomeUnknown(Exception):
+    """The refresh request may have reached Neon, but no answer came back (a timeout, a broken
+    connection, a 5xx): Neon may already have rotated the refresh token."""
+
+
 class CodeExchangeFailed(Exception):
     """The authorization code could not be exchanged (bad, replayed, expired, or Neon failed)."""
 
@@ -43,8 +48,8 @@ class NeonOAuth(Protocol):
     ) -> GrantedTokens: ...
 
     async def refresh(self, refresh_token: Secret) -> GrantedTokens:
-        """Rotate the pair; raises RefreshRejected or NeonUnavailable. Never retried once Neon
-        answered, because Neon may already have rotated."""
+        """Rotate the pair. Raises RefreshRejected; NeonUnavailable when the request surely did
+        not reach Neon; RefreshOutcomeUnknown when it may have. Never retried."""
 
     async def revoke(self, refresh_token: Secret) -> None:
         """RFC 7009 revocation of the grant; raises NeonUnavailable when Neon cannot be reached."""

@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 from adapters.outbound.neon_http.oauth import AuthlibNeonOAuth, OAuthClientSettings
-from application.ports.neon import CodeExchangeFailed, GrantedTokens, RefreshRejected
+from application.ports.neon import (
+    CodeExchangeFailed,
+    GrantedTokens,
+    RefreshOutcomeUnknown,
+    RefreshRejected,
+)
 from domain.errors import NeonUnavailable
 from domain.secrets import Secret
 from neon_standin.oauth_server import s256
@@ -118,12 +124,27 @@ async def test_token_requests_are_never_retried_and_discovery_is_fetched_once() 
     oauth = adapter(standin)
     granted = await _connect(oauth, standin)
     assert granted.tokens.refresh_token is not None
-    standin.faults.oauth_down = True
+    standin.faults.oauth_down = True  # a 503 page: the request reached something; maybe Neon
     before = standin.log.count("POST", "/oauth2/token")
-    with pytest.raises(NeonUnavailable):
+    with pytest.raises(RefreshOutcomeUnknown):
         await oauth.refresh(granted.tokens.refresh_token)
     assert standin.log.count("POST", "/oauth2/token") == before + 1
     assert standin.log.count("GET", "/.well-known/openid-configuration") == 1
+
+
+async def test_a_refresh_that_never_left_is_plainly_unavailable() -> None:
+    standin = new_standin()
+    oauth = adapter(standin)
+    granted = await _connect(oauth, standin)
+    assert granted.tokens.refresh_token is not None
+
+    class Unreachable(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            raise httpx.ConnectError("refused", request=request)
+
+    oauth._client._transport = Unreachable()
+    with pytest.raises(NeonUnavailable):
+        await oauth.refresh(granted.tokens.refresh_token)
 
 
 async def test_a_discovery_document_for_another_issuer_is_refused() -> None:

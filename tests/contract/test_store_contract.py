@@ -146,3 +146,18 @@ async def test_idle_connections_are_found(connections: ConnectionStore) -> None:
     assert [c.id for c in await connections.idle_since(T0 + timedelta(days=1))] == ["c1"]
     assert await connections.idle_since(T0) == []
     assert list(await connections.workspace_ids()) == ["w1"]
+
+
+async def test_a_refresh_pause_is_stored_and_cleared_by_a_rotation(
+    connections: ConnectionStore,
+) -> None:
+    original = connection()
+    await connections.add(original)
+    paused = original.blocking_refresh_until(T0 + timedelta(minutes=1))
+    await connections.update(paused, expected_version=1)
+    stored = await connections.get("w1")
+    assert stored == paused and stored.refresh_blocked(T0)
+    rotated = paused.rotated(paused.tokens)
+    await connections.update(rotated, expected_version=2)
+    stored = await connections.get("w1")
+    assert stored is not None and stored.refresh_blocked_until is None

@@ -15,7 +15,12 @@ from typing import Any
 import httpx
 import msgspec
 
-from application.ports.neon import CodeExchangeFailed, GrantedTokens, RefreshRejected
+from application.ports.neon import (
+    CodeExchangeFailed,
+    GrantedTokens,
+    RefreshOutcomeUnknown,
+    RefreshRejected,
+)
 from application.ports.system import Clock
 from domain.connection import TokenPair
 from domain.errors import NeonUnavailable
@@ -146,9 +151,12 @@ class AuthlibNeonOAuth:
             if error.error in {"invalid_grant", "token_inactive"}:
                 raise RefreshRejected(grant_revoked=error.error == "token_inactive") from None
             raise NeonUnavailable() from None  # invalid_client and friends: an operator's fix
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
+            raise NeonUnavailable() from None  # the request never left: safe to try again
         except (httpx.HTTPError, TimeoutError, ValueError, TypeError, OverflowError):
-            # TypeError/OverflowError: authlib's int(expires_in) on a malformed answer.
-            raise NeonUnavailable() from None
+            # Sent, and then a timeout, a broken connection, a 5xx or an unreadable answer:
+            # Neon may have rotated. (TypeError/OverflowError: authlib's int(expires_in).)
+            raise RefreshOutcomeUnknown() from None
         finally:
             self._client.token = None  # one client serves every workspace: keep no tokens
         return self._granted(token)

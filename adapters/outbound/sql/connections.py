@@ -168,6 +168,7 @@ class SqlConnectionStore:
             if c.reauthorization_reason
             else None,
             "version": c.version,
+            "refresh_blocked_until": c.refresh_blocked_until,
         }
 
     def _to_domain(self, row: Any) -> Connection:
@@ -198,4 +199,5 @@ class SqlConnectionStore:
             health=Health(row["health"]),
             reauthorization_reason=ReauthorizationReason(reason) if reason else None,
             version=row["version"],
+            refresh_blocked_until=row["refresh_blocked_until"],
         )

@@ -95,6 +95,7 @@ connections = Table(
     Column("health", String(32), nullable=False),
     Column("reauthorization_reason", String(32), nullable=True),
     Column("version", BigInteger, nullable=False),
+    Column("refresh_blocked_until", UTC_TIME, nullable=True),
 )
 
 pending_authorizations = Table(

@@ -6,7 +6,12 @@ import asyncio
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from application.ports.neon import CodeExchangeFailed, GrantedTokens, RefreshRejected
+from application.ports.neon import (
+    CodeExchangeFailed,
+    GrantedTokens,
+    RefreshOutcomeUnknown,
+    RefreshRejected,
+)
 from application.ports.system import Clock
 from domain.connection import TokenPair
 from domain.errors import NeonUnavailable
@@ -37,6 +42,7 @@ class FakeNeonOAuth:
         self._scopes = scopes
         self._latency = latency.total_seconds()
         self.unavailable = False  # staging knob: Neon's OAuth server cannot be reached
+        self.lose_next_answers = 0  # staging knob: Neon rotates, but the answer never arrives
 
     @property
     def issuer(self) -> str:
@@ -76,6 +82,9 @@ class FakeNeonOAuth:
             issued = self._server.refresh(refresh_token.reveal())
         except TokenError as error:
             raise RefreshRejected(grant_revoked=error.error == "token_inactive") from None
+        if self.lose_next_answers > 0:
+            self.lose_next_answers -= 1
+            raise RefreshOutcomeUnknown()
         return self._granted(issued)
 
     async def revoke(self, refresh_token: Secret) -> None:

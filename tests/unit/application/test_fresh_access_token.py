@@ -12,7 +12,12 @@ from application.ports.neon import AccessTokenRejected
 from application.ports.stores import ConnectionStore
 from bootstrap.container import Container
 from domain.connection import Connection, Health, ReauthorizationReason
-from domain.errors import NeonNotConnected, NeonReauthorizationRequired, StoreUnavailable
+from domain.errors import (
+    NeonNotConnected,
+    NeonReauthorizationRequired,
+    NeonUnavailable,
+    StoreUnavailable,
+)
 from domain.secrets import Secret
 from tests.support import Workspace, new_workspace
 
@@ -211,3 +216,24 @@ async def test_a_refresh_outlives_a_caller_that_goes_away_and_drain_waits_for_it
     stored = await c.connections().get(connected.admin.workspace_id)
     assert stored is not None and stored.version == 2
     assert c.fake_auth_server().counters.refreshes == 1
+
+
+async def test_an_unknown_refresh_outcome_pauses_refreshes_in_every_process(
+    connected: Workspace,
+) -> None:
+    c = connected.container
+    workspace_id = connected.admin.workspace_id
+    c.neon_oauth().lose_next_answers = 1  # Neon rotates; its answer is lost on the way back
+    connected.clock.advance(hours=2)
+    with pytest.raises(NeonUnavailable):
+        await c.fresh_access_token().for_workspace(workspace_id)
+    with pytest.raises(NeonUnavailable):  # elsewhere, within the pause: no second request
+        await another_process(c).for_workspace(workspace_id)
+    assert c.fake_auth_server().counters.refreshes == 1
+    stored = await c.connections().get(workspace_id)
+    assert stored is not None and stored.refresh_blocked(c.clock().now())
+
+    connected.clock.advance(seconds=61)  # the lost request has surely finished by now
+    with pytest.raises(NeonReauthorizationRequired):  # Neon had rotated: reconnecting is left
+        await c.fresh_access_token().for_workspace(workspace_id)
+    assert c.fake_auth_server().counters.refreshes == 2
