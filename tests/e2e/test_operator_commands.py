@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.outbound.sql import migrate
 from adapters.outbound.sql.token_cipher import Keyring
 from bootstrap import storage
 from tests.postgres import fresh_database
@@ -32,7 +33,7 @@ async def test_postgres_needs_migrate_then_workspace_create_prints_a_working_tok
     assert refused.returncode == 2 and "produl-neon migrate" in refused.stderr
     assert "Traceback" not in refused.stderr
     migrated = _run(env, "migrate", cwd=tmp_path)
-    assert migrated.returncode == 0 and "empty -> 0001 (head)" in migrated.stdout
+    assert migrated.returncode == 0 and f"empty -> {migrate.head()} (head)" in migrated.stdout
     created = _run(env, "workspace", "create", "Acme", cwd=tmp_path)
     assert created.returncode == 0
     token = created.stdout.strip().splitlines()[-1]
