@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import cast
 
 import pytest
@@ -114,23 +115,34 @@ async def test_without_a_connection_there_is_no_token(workspace: Workspace) -> N
         await workspace.container.fresh_access_token().for_workspace(workspace.admin.workspace_id)
 
 
+async def _whoami_while_another_process_rotates(
+    connected: Workspace, then: Callable[[], None] = lambda: None
+) -> tuple[Connection, Callable[[Secret], Awaitable[str]], list[Secret]]:
+    """A Console call that, the first time, lets another process refresh meanwhile (Neon then
+    revokes the token the caller holds). Returns the stale connection, the call, and the tokens
+    it was given."""
+    c = connected.container
+    stale = await c.connections().get(connected.admin.workspace_id)
+    assert stale is not None
+    other = another_process(c)
+    used: list[Secret] = []
+
+    async def whoami(token: Secret) -> str:
+        if not used:
+            await other.refresh(stale)
+            then()
+        used.append(token)
+        return str((await c.neon_console().get_current_user(token)).id)
+
+    return stale, whoami, used
+
+
 async def test_a_401_after_another_process_rotated_uses_the_newer_token(
     connected: Workspace,
 ) -> None:
     c = connected.container
     workspace_id = connected.admin.workspace_id
-    stale = await c.connections().get(workspace_id)
-    assert stale is not None
-    other = another_process(c)
-    tokens_used: list[Secret] = []
-
-    async def whoami(token: Secret) -> str:
-        if not tokens_used:
-            # Meanwhile another process refreshes; Neon revokes the token we hold in hand.
-            await other.refresh(stale)
-        tokens_used.append(token)
-        return str((await c.neon_console().get_current_user(token)).id)
-
+    stale, whoami, tokens_used = await _whoami_while_another_process_rotates(connected)
     assert await c.neon_call().run(workspace_id, whoami) == "user-ada-lovelace"
     assert tokens_used[0] == stale.tokens.access_token and tokens_used[1] != tokens_used[0]
     assert c.fake_auth_server().counters.refreshes == 1  # re-read the store, no second refresh
@@ -155,18 +167,10 @@ async def test_a_newer_token_that_expired_meanwhile_is_refreshed_not_declared_br
 ) -> None:
     c = connected.container
     workspace_id = connected.admin.workspace_id
-    stale = await c.connections().get(workspace_id)
-    assert stale is not None
-    other = another_process(c)
-    used: list[Secret] = []
-
-    async def whoami(token: Secret) -> str:
-        if not used:
-            await other.refresh(stale)  # elsewhere: rotated, revoking the token we hold…
-            connected.clock.advance(hours=2)  # …and a slow render outlives the new one too
-        used.append(token)
-        return str((await c.neon_console().get_current_user(token)).id)
-
+    # …and a slow render outlives the newer token too.
+    _, whoami, used = await _whoami_while_another_process_rotates(
+        connected, then=lambda: connected.clock.advance(hours=2)
+    )
     assert await c.neon_call().run(workspace_id, whoami) == "user-ada-lovelace"
     assert len(set(used)) == 2 and c.fake_auth_server().counters.refreshes == 2
     status = await c.get_integration_status().execute(connected.admin)
