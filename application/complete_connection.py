@@ -6,24 +6,27 @@ import enum
 from contextlib import suppress
 from dataclasses import dataclass, field
 
-from application.ports.neon import AccessTokenRejected, CodeExchangeFailed, NeonConsole, NeonOAuth
+from application.ports.neon import (
+    AccessTokenRejected,
+    CodeExchangeFailed,
+    NeonConsole,
+    NeonOAuth,
+    NeonRateLimited,
+    NeonUnavailable,
+)
 from application.ports.stores import (
     AuditLog,
     AuthorizationStore,
     ConnectionStore,
     RefreshLock,
     SelectionStore,
+    TokensUnreadable,
 )
 from application.ports.system import Clock
 from domain.audit import AuditEvent
 from domain.authorization import PendingAuthorization
 from domain.connection import Connection, NeonAccount
-from domain.errors import (
-    NeonRateLimited,
-    NeonReauthorizationRequired,
-    NeonUnavailable,
-    ProjectNotAccessible,
-)
+from domain.errors import ProjectNotAccessible
 from domain.ids import new_id
 from domain.secrets import Secret
 
@@ -136,13 +139,13 @@ class CompleteConnection:
     async def _replace_connection(self, connection: Connection, actor: str) -> Completion:
         try:
             previous = await self._connections.get(connection.workspace_id)
-        except NeonReauthorizationRequired:  # unreadable tokens: nothing to revoke them with
+        except TokensUnreadable:  # unreadable tokens: nothing to revoke them with
             previous = None
         if previous is None:
             await self._connections.add(connection)
         else:
             async with self._lock.hold(previous.id):  # no refresh of the old grant meanwhile
-                with suppress(NeonReauthorizationRequired):
+                with suppress(TokensUnreadable):
                     previous = await self._connections.get(connection.workspace_id) or previous
                 await self._connections.add(connection)
             # The old grant expires on its own; the new connection must not fail for it.

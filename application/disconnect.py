@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.access import require_admin
-from application.ports.neon import NeonOAuth
+from application.ports.neon import NeonOAuth, NeonUnavailable
 from application.ports.stores import AuditLog, ConnectionStore, RefreshLock
 from application.ports.system import Clock
 from domain.audit import AuditEvent
-from domain.errors import NeonNotConnected, NeonUnavailable
+from domain.errors import NeonNotConnected
 from domain.workspaces import Member
 
 

@@ -8,19 +8,17 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import NoReturn
 
-from application.ports.neon import NeonOAuth, RefreshOutcomeUnknown, RefreshRejected
-from application.ports.stores import ConnectionStore, RefreshLock
+from application.ports.neon import (
+    NeonOAuth,
+    NeonUnavailable,
+    RefreshOutcomeUnknown,
+    RefreshRejected,
+)
+from application.ports.stores import ConnectionStore, RefreshLock, StoreUnavailable, VersionConflict
 from application.ports.system import Clock, Telemetry
 from application.single_flight import SingleFlight
 from domain.connection import Connection, ReauthorizationReason
-from domain.errors import (
-    NeonNotConnected,
-    NeonReauthorizationRequired,
-    NeonUnavailable,
-    NotFound,
-    StoreUnavailable,
-    VersionConflict,
-)
+from domain.errors import NeonNotConnected, NeonReauthorizationRequired, NotFound
 
 log = logging.getLogger("produl_neon.tokens")
 PERSIST_ATTEMPTS = 8  # about 10 s of a store outage

@@ -6,16 +6,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
 from application.neon_call import NeonCall
-from application.ports.neon import NeonConsole, OrgIdRequired
+from application.ports.neon import NeonConsole, NeonRateLimited, NeonUnavailable, OrgIdRequired
 from application.ports.stores import ConnectionStore
 from application.project_cursor import PickerPosition
-from domain.errors import (
-    InvalidInput,
-    NeonRateLimited,
-    NeonUnavailable,
-    NotFound,
-    ProjectNotAccessible,
-)
+from domain.errors import InvalidInput, NotFound, ProjectNotAccessible
 from domain.ids import NeonOrgId
 from domain.neon import NeonOrganization, NeonProjectSummary, ProjectPage
 from domain.secrets import Secret

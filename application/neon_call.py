@@ -8,15 +8,10 @@ from contextlib import suppress
 from typing import TypeVar
 
 from application.fresh_access_token import FreshAccessToken
-from application.ports.neon import AccessTokenRejected
-from application.ports.stores import ConnectionStore
+from application.ports.neon import AccessTokenRejected, NeonUnavailable
+from application.ports.stores import ConnectionStore, VersionConflict
 from domain.connection import Connection, ReauthorizationReason
-from domain.errors import (
-    NeonReauthorizationRequired,
-    NeonUnavailable,
-    NotFound,
-    VersionConflict,
-)
+from domain.errors import NeonReauthorizationRequired, NotFound
 from domain.secrets import Secret
 
 T = TypeVar("T")

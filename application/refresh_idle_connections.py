@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from application.fresh_access_token import FreshAccessToken
-from application.ports.stores import ConnectionStore
+from application.ports.neon import NeonUnavailable
+from application.ports.stores import ConnectionStore, StoreUnavailable
 from application.ports.system import Clock
-from domain.errors import NeonReauthorizationRequired, NeonUnavailable, StoreUnavailable
+from domain.errors import NeonReauthorizationRequired
 
 # Neon's refresh tokens live 30 days unused; refreshing after 20 leaves ten days of retries.
 IDLE_AFTER = timedelta(days=20)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.ports.stores import ConnectionStore, RefreshLock
-from domain.errors import NeonReauthorizationRequired
+from application.ports.stores import ConnectionStore, RefreshLock, TokensUnreadable
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +32,7 @@ class RotateKeys:
                 async with self._lock.hold(seen.id):
                     current = await self._connections.get(workspace_id)
                     changed = current is not None and await self._connections.reseal(current)
-            except NeonReauthorizationRequired:  # tokens no key in the keyring can open
+            except TokensUnreadable:  # tokens no key in the keyring can open
                 unreadable += 1
                 continue
             resealed, unchanged = (

@@ -4,16 +4,6 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
-from adapters.outbound.memory.connections import MemoryConnectionStore, MemoryRefreshLock
-from adapters.outbound.memory.stores import (
-    MemoryAuditLog,
-    MemoryAuthorizationStore,
-    MemoryDashboardStore,
-    MemoryMemberStore,
-    MemorySelectionStore,
-    MemoryStoreProbe,
-    MemoryWorkspaceStore,
-)
 from adapters.outbound.neon_http.console import HttpxNeonConsole
 from adapters.outbound.neon_http.oauth import AuthlibNeonOAuth
 from adapters.outbound.prometheus_telemetry import PrometheusTelemetry
@@ -28,8 +18,21 @@ from adapters.outbound.sql.stores import (
     SqlSelectionStore,
     SqlWorkspaceStore,
 )
-from adapters.outbound.staging.console import FakeNeonConsole
-from adapters.outbound.staging.oauth import FakeNeonOAuth
+from adapters.outbound.staging_fakes.console import StagingNeonConsole
+from adapters.outbound.staging_fakes.memory_connections import (
+    MemoryConnectionStore,
+    MemoryRefreshLock,
+)
+from adapters.outbound.staging_fakes.memory_stores import (
+    MemoryAuditLog,
+    MemoryAuthorizationStore,
+    MemoryDashboardStore,
+    MemoryMemberStore,
+    MemorySelectionStore,
+    MemoryStoreProbe,
+    MemoryWorkspaceStore,
+)
+from adapters.outbound.staging_fakes.oauth import StagingNeonOAuth
 from adapters.outbound.system import SystemClock
 from application.add_member import AddMember
 from application.add_widget import AddWidget
@@ -136,13 +139,13 @@ class Container(containers.DeclarativeContainer):
     neon_console = providers.Selector(
         settings.provided.neon_adapters,
         http=http_neon_console,
-        memory=providers.Singleton(FakeNeonConsole, fake_catalog, fake_auth_server),
+        memory=providers.Singleton(StagingNeonConsole, fake_catalog, fake_auth_server),
     )
     neon_oauth = providers.Selector(
         settings.provided.neon_adapters,
         http=http_neon_oauth,
         memory=providers.Singleton(
-            FakeNeonOAuth,
+            StagingNeonOAuth,
             fake_auth_server,
             clock,
             issuer=settings.provided.oauth_issuer,

@@ -1,4 +1,7 @@
-"""Domain errors: plain exceptions that name a failure a customer or operator can act on.
+"""Business-rule errors: plain exceptions that name a failure a customer or operator can act on.
+
+Failures of the outside world (Neon unavailable or rate-limiting, the store unavailable, tokens
+that cannot be read) are declared by the ports that raise them, in ``application/ports/``.
 
 They carry no HTTP knowledge; the inbound adapter maps each one to a problem type.
 Messages never contain a token or anything Neon said verbatim.
@@ -46,32 +49,6 @@ class ProjectNotSelected(DomainError):
 
 class ProjectNotAccessible(DomainError):
     default_message = "The connected Neon account can no longer see this project."
-
-
-class NeonRateLimited(DomainError):
-    default_message = "Neon is rate-limiting requests; retry later."
-
-    def __init__(self, retry_after_seconds: int, message: str | None = None) -> None:
-        super().__init__(message)
-        self.retry_after_seconds = retry_after_seconds
-
-
-class NeonUnavailable(DomainError):
-    default_message = "Neon could not be reached or failed to answer."
-
-    def __init__(self, retry_after_seconds: int = 5, message: str | None = None) -> None:
-        super().__init__(message)
-        self.retry_after_seconds = retry_after_seconds
-
-
-class StoreUnavailable(DomainError):
-    default_message = "The service's database is unreachable; retry later."
-
-
-class VersionConflict(DomainError):
-    """A write lost a race: the record changed since it was read."""
-
-    default_message = "The record was changed concurrently."
 
 
 class LastAdmin(DomainError):

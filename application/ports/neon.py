@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from application.ports.failure import PortFailure
 from domain.connection import NeonAccount, TokenPair
 from domain.ids import NeonOrgId, NeonProjectId
 from domain.neon import NeonBranch, NeonOrganization, NeonProjectDetails, ProjectPage
@@ -15,6 +16,22 @@ from domain.secrets import Secret
 class GrantedTokens:
     tokens: TokenPair
     scopes: frozenset[str]
+
+
+class NeonRateLimited(PortFailure):
+    default_message = "Neon is rate-limiting requests; retry later."
+
+    def __init__(self, retry_after_seconds: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class NeonUnavailable(PortFailure):
+    default_message = "Neon could not be reached or failed to answer."
+
+    def __init__(self, retry_after_seconds: int = 5, message: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class RefreshRejected(Exception):

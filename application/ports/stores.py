@@ -7,12 +7,30 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from application.ports.failure import PortFailure
 from domain.audit import AuditEvent
 from domain.authorization import PendingAuthorization
 from domain.connection import Connection
 from domain.dashboards import Dashboard
 from domain.selection import ProjectSelection
 from domain.workspaces import Member, Workspace
+
+
+class StoreUnavailable(PortFailure):
+    default_message = "The service's database is unreachable; retry later."
+
+
+class VersionConflict(PortFailure):
+    """A write lost a race: the record changed since it was read."""
+
+    default_message = "The record was changed concurrently."
+
+
+class TokensUnreadable(PortFailure):
+    """Stored tokens no key in the keyring can open (a key was removed, or the row was altered):
+    the connection is as good as gone, and the customer reconnects."""
+
+    default_message = "The stored Neon tokens cannot be read; reconnect Neon."
 
 
 class ConnectionStore(Protocol):

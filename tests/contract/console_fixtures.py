@@ -13,7 +13,7 @@ from adapters.outbound.neon_http.calls import ConsoleCalls
 from adapters.outbound.neon_http.console import HttpxNeonConsole
 from adapters.outbound.neon_http.read_only import ReadOnlyTransport
 from adapters.outbound.prometheus_telemetry import PrometheusTelemetry
-from adapters.outbound.staging.console import FakeNeonConsole
+from adapters.outbound.staging_fakes.console import StagingNeonConsole
 from application.ports.neon import NeonConsole
 from domain.secrets import Secret
 from neon_standin.app import create_standin_app
@@ -58,7 +58,7 @@ class Console:
 async def console(kind: str, standin: StandIn | None = None) -> AsyncIterator[Console]:
     standin = standin or new_standin()
     if kind == "memory":
-        yield Console(kind, FakeNeonConsole(standin.catalog, standin.oauth), standin)
+        yield Console(kind, StagingNeonConsole(standin.catalog, standin.oauth), standin)
         return
     transport = ReadOnlyTransport(asgi_transport(standin), API, ISSUER)
     async with httpx.AsyncClient(transport=transport) as client:

@@ -12,10 +12,10 @@ from adapters.outbound.neon_http.oauth import AuthlibNeonOAuth, OAuthClientSetti
 from application.ports.neon import (
     CodeExchangeFailed,
     GrantedTokens,
+    NeonUnavailable,
     RefreshOutcomeUnknown,
     RefreshRejected,
 )
-from domain.errors import NeonUnavailable
 from domain.secrets import Secret
 from neon_standin.oauth_server import s256
 from neon_standin.seed import ADA

@@ -10,7 +10,7 @@ import pytest
 
 from adapters.outbound.neon_http.console import HttpxNeonConsole
 from adapters.outbound.neon_http.read_only import ReadOnlyTransport, WriteRefused, allowed
-from adapters.outbound.staging.console import FakeNeonConsole
+from adapters.outbound.staging_fakes.console import StagingNeonConsole
 from application.ports.neon import CONSOLE_OPERATIONS, NeonConsole
 from bootstrap.settings import DEFAULT_SCOPES, READ_ONLY_SCOPES
 from tests.contract.neon_spec import neon_spec
@@ -49,7 +49,7 @@ def test_every_allowed_operation_is_in_neons_published_document() -> None:
 
 
 def test_the_adapters_offer_nothing_more_than_the_port() -> None:
-    assert _public_methods(FakeNeonConsole) == set(CONSOLE_OPERATIONS)
+    assert _public_methods(StagingNeonConsole) == set(CONSOLE_OPERATIONS)
     assert _public_methods(HttpxNeonConsole) == set(CONSOLE_OPERATIONS)
 
 

@@ -15,11 +15,11 @@ from sqlalchemy.engine import Connection as SqlConnection
 from adapters.outbound.sql import migrate
 from adapters.outbound.sql.tables import metadata
 from adapters.outbound.sql.token_cipher import Keyring
+from application.ports.stores import TokensUnreadable
 from bootstrap import storage
 from bootstrap.container import Container
 from domain.authorization import PendingAuthorization
 from domain.connection import Connection, NeonAccount, TokenPair
-from domain.errors import NeonReauthorizationRequired
 from domain.secrets import Secret
 from domain.workspaces import Workspace
 from tests.contract.backends import database_url
@@ -83,7 +83,7 @@ async def test_a_ciphertext_moved_to_another_row_or_column_does_not_decrypt(url:
         await tx.execute(text("UPDATE connections SET access_token = refresh_token "
                               "WHERE id = 'c2'"))  # fmt: skip
     for workspace_id in ("w1", "w2"):
-        with pytest.raises(NeonReauthorizationRequired):
+        with pytest.raises(TokensUnreadable):
             await c.connections().get(workspace_id)
     await storage.dispose(c.database(), c.refresh_lock())
 

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from application.ports.stores import ConnectionStore
+from application.ports.stores import ConnectionStore, VersionConflict
 from bootstrap.container import Container
 from domain.audit import AuditEvent
 from domain.authorization import PendingAuthorization
 from domain.connection import Connection, NeonAccount, TokenPair
 from domain.dashboards import Dashboard, NeonMetricsSettings, Widget, WidgetKind
-from domain.errors import NotFound, VersionConflict
+from domain.errors import NotFound
 from domain.ids import NeonProjectId
 from domain.secrets import Secret
 from domain.selection import ProjectSelection

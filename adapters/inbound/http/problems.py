@@ -19,6 +19,9 @@ from litestar.exceptions import (
 )
 from litestar.openapi import ResponseSpec
 
+from application.ports.failure import PortFailure
+from application.ports.neon import NeonRateLimited, NeonUnavailable
+from application.ports.stores import StoreUnavailable, TokensUnreadable, VersionConflict
 from domain import errors
 
 log = logging.getLogger("produl_neon.http")
@@ -40,28 +43,29 @@ NOT_FOUND = ProblemType("not-found", 404, "Not found")
 INVALID_REQUEST = ProblemType("invalid-request", 422, "Invalid request")
 NEON_UNAVAILABLE = ProblemType("neon-unavailable", 503, "Neon API error", "retry_later")
 
-PROBLEMS: dict[type[errors.DomainError], ProblemType] = {
+REAUTHORIZE = ProblemType("neon-reauthorization-required", 409, "Neon API error", "reconnect")
+
+PROBLEMS: dict[type[Exception], ProblemType] = {
     errors.Unauthenticated: UNAUTHENTICATED,
     errors.Forbidden: FORBIDDEN,
     errors.NotFound: NOT_FOUND,
     errors.InvalidInput: INVALID_REQUEST,
     errors.NeonNotConnected: ProblemType("neon-not-connected", 409, "Neon is not connected"),
-    errors.NeonReauthorizationRequired: ProblemType(
-        "neon-reauthorization-required", 409, "Neon API error", "reconnect"
-    ),
+    errors.NeonReauthorizationRequired: REAUTHORIZE,
+    TokensUnreadable: REAUTHORIZE,
     errors.ProjectNotSelected: ProblemType(
         "project-not-selected", 409, "No Neon project selected", "select_project"
     ),
     errors.ProjectNotAccessible: ProblemType(
         "project-not-accessible", 409, "Neon API error", "select_project"
     ),
-    errors.NeonRateLimited: ProblemType("neon-rate-limited", 503, "Neon API error", "retry_later"),
-    errors.NeonUnavailable: NEON_UNAVAILABLE,
-    errors.StoreUnavailable: ProblemType(
+    NeonRateLimited: ProblemType("neon-rate-limited", 503, "Neon API error", "retry_later"),
+    NeonUnavailable: NEON_UNAVAILABLE,
+    StoreUnavailable: ProblemType(
         "store-unavailable", 503, "Service temporarily unavailable", "retry_later"
     ),
     errors.LastAdmin: ProblemType("conflict", 409, "Conflict"),
-    errors.VersionConflict: ProblemType("conflict", 409, "Conflict", "retry_later"),
+    VersionConflict: ProblemType("conflict", 409, "Conflict", "retry_later"),
 }
 
 
@@ -83,12 +87,12 @@ def problem(
 
 
 def domain_error(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
-    assert isinstance(exc, errors.DomainError)
+    assert isinstance(exc, errors.DomainError | PortFailure)
     kind = next(p for cls, p in PROBLEMS.items() if isinstance(exc, cls))
     headers = None
-    if isinstance(exc, errors.NeonRateLimited | errors.NeonUnavailable):
+    if isinstance(exc, NeonRateLimited | NeonUnavailable):
         headers = {"Retry-After": str(exc.retry_after_seconds)}
-    elif isinstance(exc, errors.StoreUnavailable):
+    elif isinstance(exc, StoreUnavailable):
         headers = {"Retry-After": "5"}
     return problem(kind, exc.message, headers)
 
@@ -140,6 +144,7 @@ def unexpected_error(
 
 EXCEPTION_HANDLERS = {
     errors.DomainError: domain_error,
+    PortFailure: domain_error,
     ValidationException: validation_error,
     NotAuthorizedException: http_error,
     PermissionDeniedException: http_error,

@@ -14,8 +14,13 @@ import httpx
 import msgspec
 
 from adapters.outbound.neon_http.payloads import Problem
-from application.ports.neon import AccessTokenRejected, OrgIdRequired
-from domain.errors import NeonRateLimited, NeonUnavailable, ProjectNotAccessible
+from application.ports.neon import (
+    AccessTokenRejected,
+    NeonRateLimited,
+    NeonUnavailable,
+    OrgIdRequired,
+)
+from domain.errors import ProjectNotAccessible
 from domain.secrets import Secret
 
 log = logging.getLogger("produl_neon.neon_api")

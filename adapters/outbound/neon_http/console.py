@@ -9,8 +9,9 @@ import msgspec
 
 from adapters.outbound.neon_http import payloads
 from adapters.outbound.neon_http.calls import ConsoleCalls
+from application.ports.neon import NeonUnavailable
 from domain.connection import NeonAccount
-from domain.errors import InvalidInput, NeonUnavailable
+from domain.errors import InvalidInput
 from domain.ids import NeonOrgId, NeonProjectId
 from domain.neon import (
     NeonBranch,

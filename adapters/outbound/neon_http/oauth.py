@@ -18,12 +18,12 @@ import msgspec
 from application.ports.neon import (
     CodeExchangeFailed,
     GrantedTokens,
+    NeonUnavailable,
     RefreshOutcomeUnknown,
     RefreshRejected,
 )
 from application.ports.system import Clock
 from domain.connection import TokenPair
-from domain.errors import NeonUnavailable
 from domain.secrets import Secret
 
 with warnings.catch_warnings():

@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select, update
 from adapters.outbound.sql.database import Database
 from adapters.outbound.sql.tables import connections
 from adapters.outbound.sql.token_cipher import Keyring, UndecryptableToken
+from application.ports.stores import TokensUnreadable, VersionConflict
 from domain.connection import (
     Connection,
     Health,
@@ -19,7 +20,7 @@ from domain.connection import (
     ReauthorizationReason,
     TokenPair,
 )
-from domain.errors import NeonReauthorizationRequired, NotFound, VersionConflict
+from domain.errors import NotFound
 from domain.secrets import Secret
 
 log = logging.getLogger("produl_neon.store")
@@ -93,7 +94,7 @@ class SqlConnectionStore:
             return None
         try:
             return self._to_domain(row)
-        except NeonReauthorizationRequired:
+        except TokensUnreadable:
             return None  # deleted; nothing to revoke with
 
     async def idle_since(self, before: datetime) -> Sequence[Connection]:
@@ -114,7 +115,7 @@ class SqlConnectionStore:
         for row in rows:
             try:
                 readable.append(self._to_domain(row))
-            except NeonReauthorizationRequired:
+            except TokensUnreadable:
                 continue  # logged in _to_domain; the others still get their upkeep
         return readable
 
@@ -182,7 +183,7 @@ class SqlConnectionStore:
             log.error(
                 "tokens of connection %s cannot be decrypted (key removed or row altered)", cid
             )
-            raise NeonReauthorizationRequired() from None
+            raise TokensUnreadable() from None
         reason = row["reauthorization_reason"]
         return Connection(
             id=cid,

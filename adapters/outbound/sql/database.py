@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlch
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from domain.errors import StoreUnavailable, VersionConflict
+from application.ports.stores import StoreUnavailable, VersionConflict
 
 log = logging.getLogger("produl_neon.store")
 SQLITE_BUSY_TIMEOUT_MS = 15_000

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.outbound.sql.database import Database
-from domain.errors import StoreUnavailable
+from application.ports.stores import StoreUnavailable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

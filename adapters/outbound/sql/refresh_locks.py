@@ -20,7 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from adapters.outbound.sql.database import Database
 from adapters.outbound.sql.tables import refresh_leases
-from domain.errors import StoreUnavailable
+from application.ports.stores import StoreUnavailable
 
 log = logging.getLogger("produl_neon.store")
 LEASE_SECONDS = 30.0  # well beyond a token call's deadline

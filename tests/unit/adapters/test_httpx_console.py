@@ -12,7 +12,7 @@ import pytest
 from adapters.outbound.neon_http.calls import ConsoleCalls
 from adapters.outbound.neon_http.console import BRANCH_PAGE, BRANCH_PAGE_CAP, HttpxNeonConsole
 from adapters.outbound.prometheus_telemetry import PrometheusTelemetry
-from domain.errors import NeonUnavailable
+from application.ports.neon import NeonUnavailable
 from domain.ids import NeonProjectId
 from domain.secrets import Secret
 

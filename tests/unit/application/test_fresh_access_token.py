@@ -9,16 +9,11 @@ from typing import cast
 import pytest
 
 from application.fresh_access_token import FreshAccessToken
-from application.ports.neon import AccessTokenRejected
-from application.ports.stores import ConnectionStore
+from application.ports.neon import AccessTokenRejected, NeonUnavailable
+from application.ports.stores import ConnectionStore, StoreUnavailable
 from bootstrap.container import Container
 from domain.connection import Connection, Health, ReauthorizationReason
-from domain.errors import (
-    NeonNotConnected,
-    NeonReauthorizationRequired,
-    NeonUnavailable,
-    StoreUnavailable,
-)
+from domain.errors import NeonNotConnected, NeonReauthorizationRequired
 from domain.secrets import Secret
 from tests.support import Workspace, new_workspace
 

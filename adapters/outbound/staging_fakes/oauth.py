@@ -9,12 +9,12 @@ from urllib.parse import urlencode
 from application.ports.neon import (
     CodeExchangeFailed,
     GrantedTokens,
+    NeonUnavailable,
     RefreshOutcomeUnknown,
     RefreshRejected,
 )
 from application.ports.system import Clock
 from domain.connection import TokenPair
-from domain.errors import NeonUnavailable
 from domain.secrets import Secret
 from neon_standin.oauth_server import (
     AuthorizationServer,
@@ -24,7 +24,7 @@ from neon_standin.oauth_server import (
 )
 
 
-class FakeNeonOAuth:
+class StagingNeonOAuth:
     """``latency`` stands for the round trip to Neon, so concurrent callers really overlap."""
 
     def __init__(

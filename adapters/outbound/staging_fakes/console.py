@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from application.ports.neon import AccessTokenRejected, OrgIdRequired
+from application.ports.neon import AccessTokenRejected, NeonUnavailable, OrgIdRequired
 from domain.connection import NeonAccount
-from domain.errors import NeonUnavailable, ProjectNotAccessible
+from domain.errors import ProjectNotAccessible
 from domain.ids import NeonOrgId, NeonProjectId
 from domain.neon import (
     NeonBranch,
@@ -23,7 +23,7 @@ from neon_standin.oauth_server import AuthorizationServer
 BRANCH_PAGE = 100  # the real adapter's page size; the 130-branch project needs two pages
 
 
-class FakeNeonConsole:
+class StagingNeonConsole:
     def __init__(
         self,
         catalog: Catalog,

@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 
+from application.ports.stores import VersionConflict
 from domain.connection import Connection
-from domain.errors import NotFound, VersionConflict
+from domain.errors import NotFound
 
 
 class MemoryConnectionStore:
