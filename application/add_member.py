@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from application.access import require_admin
-from application.ports.stores import AuditLog, MemberStore
+from application.permissions import Audience, use_case
+from application.ports.stores import UnitOfWork
 from application.ports.system import Clock
 from domain.audit import AuditEvent
 from domain.errors import InvalidInput
@@ -27,16 +27,15 @@ class NewMember:
     token: Secret
 
 
+@use_case(Audience.ADMINS, raises=(InvalidInput,))
+@dataclass(frozen=True, slots=True)
 class AddMember:
-    """Admins only. Only the token's fingerprint is stored; the token itself is returned once."""
+    """Only the token's fingerprint is stored; the token itself is returned once."""
 
-    def __init__(self, members: MemberStore, audit: AuditLog, clock: Clock) -> None:
-        self._members = members
-        self._audit = audit
-        self._clock = clock
+    uow: UnitOfWork
+    clock: Clock
 
     async def execute(self, actor: Member, email: str, role: str) -> NewMember:
-        require_admin(actor)
         try:
             member_role = Role(role)
         except ValueError:
@@ -48,16 +47,18 @@ class AddMember:
             email=email_address(email),
             role=member_role,
             token_fingerprint=token.fingerprint(),
-            created_at=self._clock.now(),
+            created_at=self.clock.now(),
         )
-        await self._members.add(member)
-        await self._audit.record(
-            AuditEvent(
-                actor.workspace_id,
-                member.created_at,
-                actor.email,
-                "member.added",
-                {"member_id": member.id, "email": member.email, "role": member_role.value},
+        async with self.uow.begin() as stores:
+            await stores.members.add(member)
+            await stores.audit.record(
+                AuditEvent.by(
+                    actor,
+                    "member.added",
+                    member.created_at,
+                    member_id=member.id,
+                    email=member.email,
+                    role=member_role.value,
+                )
             )
-        )
         return NewMember(member, token)

@@ -2,31 +2,48 @@
 
 from __future__ import annotations
 
-from application.access import require_admin
-from application.dashboard_lookup import dashboard_of
-from application.ports.stores import DashboardStore
-from application.widget_settings import neon_metrics_settings
-from domain.dashboards import Widget, WidgetKind
-from domain.errors import InvalidInput
-from domain.ids import new_id
+from dataclasses import dataclass
+
+from application.permissions import Audience, use_case
+from application.ports.stores import UnitOfWork
+from application.ports.system import Clock
+from domain.audit import AuditEvent
+from domain.dashboards import Widget, WidgetKind, existing, neon_metrics_settings
+from domain.errors import InvalidInput, NotFound
+from domain.ids import new_id, parse_uuid
 from domain.workspaces import Member
 
 
+@use_case(Audience.ADMINS, raises=(NotFound, InvalidInput))
+@dataclass(frozen=True, slots=True)
 class AddWidget:
-    """Admins only. Without settings a Neon Metrics widget shows the workspace's selection."""
+    """Without settings a Neon Metrics widget shows the workspace's selection."""
 
-    def __init__(self, dashboards: DashboardStore) -> None:
-        self._dashboards = dashboards
+    uow: UnitOfWork
+    clock: Clock
 
     async def execute(
         self, actor: Member, dashboard_id: str, kind: str, project_id: str | None
     ) -> Widget:
-        require_admin(actor)
         try:
             widget_kind = WidgetKind(kind)
         except ValueError:
             raise InvalidInput("That widget is not in the widget library.") from None
-        dashboard = await dashboard_of(self._dashboards, actor.workspace_id, dashboard_id)
         widget = Widget(new_id(), widget_kind, neon_metrics_settings(project_id))
-        await self._dashboards.put(dashboard.with_widget(widget))
+        board_id = parse_uuid(dashboard_id, "The dashboard id")
+        async with self.uow.begin() as stores:
+            dashboard = existing(await stores.dashboards.get(actor.workspace_id, board_id))
+            dashboard.with_widget(widget)  # the per-dashboard cap, counted under the hold
+            await stores.dashboards.add_widget(dashboard, widget)
+            await stores.audit.record(
+                AuditEvent.by(
+                    actor,
+                    "widget.added",
+                    self.clock.now(),
+                    dashboard_id=dashboard.id,
+                    widget_id=widget.id,
+                    kind=widget_kind.value,
+                    project_id=project_id,
+                )
+            )
         return widget

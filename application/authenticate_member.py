@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from application.ports.stores import MemberStore
+from dataclasses import dataclass
+
+from application.permissions import Audience, use_case
+from application.ports.stores import UnitOfWork
 from domain.errors import Unauthenticated
 from domain.secrets import Secret
 from domain.workspaces import Member
@@ -10,14 +13,16 @@ from domain.workspaces import Member
 MAX_TOKEN_LENGTH = 256
 
 
+@use_case(Audience.PUBLIC, raises=(Unauthenticated,))
+@dataclass(frozen=True, slots=True)
 class AuthenticateMember:
-    def __init__(self, members: MemberStore) -> None:
-        self._members = members
+    uow: UnitOfWork
 
     async def execute(self, token: str | None) -> Member:
         if not token or len(token) > MAX_TOKEN_LENGTH:
             raise Unauthenticated()
-        member = await self._members.by_token_fingerprint(Secret(token).fingerprint())
+        async with self.uow.read() as stores:
+            member = await stores.members.by_token_fingerprint(Secret(token).fingerprint())
         if member is None:
             raise Unauthenticated()
         return member

@@ -6,6 +6,7 @@ import enum
 from contextlib import suppress
 from dataclasses import dataclass, field
 
+from application.permissions import Audience, use_case
 from application.ports.neon import (
     AccessTokenRejected,
     CodeExchangeFailed,
@@ -14,21 +15,16 @@ from application.ports.neon import (
     NeonRateLimited,
     NeonUnavailable,
 )
-from application.ports.stores import (
-    AuditLog,
-    AuthorizationStore,
-    ConnectionStore,
-    RefreshLock,
-    SelectionStore,
-    TokensUnreadable,
-)
+from application.ports.stores import RefreshLock, TokensUnreadable, UnitOfWork
 from application.ports.system import Clock
 from domain.audit import AuditEvent
 from domain.authorization import PendingAuthorization
-from domain.connection import Connection, NeonAccount
+from domain.connection import Connection
 from domain.errors import ProjectNotAccessible
 from domain.ids import new_id
 from domain.secrets import Secret
+from domain.selection import ProjectSelection
+from domain.workspaces import Role
 
 
 class Outcome(enum.Enum):
@@ -40,6 +36,7 @@ class Outcome(enum.Enum):
     ISSUER_MISMATCH = "issuer_mismatch"
     EXCHANGE_FAILED = "exchange_failed"
     NEON_UNAVAILABLE = "neon_unavailable"
+    NOT_AN_ADMIN = "not_an_admin"  # the admin who started it was revoked meanwhile
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,35 +54,26 @@ class Completion:
     selection_dropped: bool = False
 
 
+@use_case(Audience.PUBLIC)
+@dataclass(frozen=True, slots=True)
 class CompleteConnection:
     """Rules, in this order, so that no code is exchanged unless the state checks out:
     1. the state exists (used once: it is taken), has not expired, and matches this browser;
     2. Neon's ``error=`` becomes access_denied or authorization_failed (its text is never echoed);
     3. an ``iss`` parameter, when present, equals the configured issuer byte for byte;
     4. the code is exchanged with the PKCE verifier, and the account is read with the new token;
-    5. a previous grant is revoked, and a selected project the new account cannot see is dropped
-       and reported.
+    5. in one transaction: the admin who started the connect is still an admin of the workspace
+       (else the new grant is revoked), the connection replaces any previous one, a selected
+       project the new account cannot see is dropped (and reported), and it is audited;
+    6. the previous grant is revoked.
+    Failures are outcomes the callback page explains, never exceptions.
     """
 
-    def __init__(
-        self,
-        authorizations: AuthorizationStore,
-        connections: ConnectionStore,
-        lock: RefreshLock,
-        selections: SelectionStore,
-        oauth: NeonOAuth,
-        console: NeonConsole,
-        audit: AuditLog,
-        clock: Clock,
-    ) -> None:
-        self._authorizations = authorizations
-        self._connections = connections
-        self._lock = lock
-        self._selections = selections
-        self._oauth = oauth
-        self._console = console
-        self._audit = audit
-        self._clock = clock
+    uow: UnitOfWork
+    lock: RefreshLock
+    oauth: NeonOAuth
+    console: NeonConsole
+    clock: Clock
 
     async def execute(self, callback: Callback) -> Completion:
         pending_or_outcome = await self._check_state(callback)
@@ -95,10 +83,10 @@ class CompleteConnection:
         if callback.error is not None or not callback.code:
             denied = callback.error == "access_denied"
             return Completion(Outcome.ACCESS_DENIED if denied else Outcome.AUTHORIZATION_FAILED)
-        if callback.iss is not None and callback.iss != self._oauth.issuer:
+        if callback.iss is not None and callback.iss != self.oauth.issuer:
             return Completion(Outcome.ISSUER_MISMATCH)
         try:
-            granted = await self._oauth.exchange_code(
+            granted = await self.oauth.exchange_code(
                 code=callback.code,
                 code_verifier=pending.code_verifier,
                 redirect_uri=pending.redirect_uri,
@@ -108,7 +96,7 @@ class CompleteConnection:
         except (NeonUnavailable, NeonRateLimited):
             return Completion(Outcome.NEON_UNAVAILABLE)
         try:
-            account = await self._console.get_current_user(granted.tokens.access_token)
+            account = await self.console.get_current_user(granted.tokens.access_token)
         except (NeonUnavailable, NeonRateLimited, AccessTokenRejected) as failure:
             await self._revoke_quietly(granted.tokens.refresh_token)  # unusable: give it back
             rejected = isinstance(failure, AccessTokenRejected)
@@ -119,67 +107,84 @@ class CompleteConnection:
             account=account,
             tokens=granted.tokens,
             scopes=granted.scopes,
-            connected_at=self._clock.now(),
+            connected_at=self.clock.now(),
         )
-        return await self._replace_connection(connection, pending.started_by)
+        invisible = await self._invisible_selection(connection)
+        return await self._replace_connection(connection, pending, invisible)
 
     async def _check_state(self, callback: Callback) -> PendingAuthorization | Outcome:
         if not callback.state:
             return Outcome.STATE_INVALID
-        pending = await self._authorizations.take(Secret(callback.state).fingerprint())
+        async with self.uow.begin() as stores:
+            pending = await stores.authorizations.take(Secret(callback.state).fingerprint())
         if pending is None:
             return Outcome.STATE_INVALID
-        if pending.expired(self._clock.now()):
+        if pending.expired(self.clock.now()):
             return Outcome.STATE_EXPIRED
         binding = callback.browser_binding
         if not binding or Secret(binding).fingerprint() != pending.browser_fingerprint:
             return Outcome.STATE_INVALID
         return pending
 
-    async def _replace_connection(self, connection: Connection, actor: str) -> Completion:
+    async def _invisible_selection(self, connection: Connection) -> ProjectSelection | None:
+        """The workspace's selection, when the new account surely cannot see it."""
+        async with self.uow.read() as stores:
+            selection = await stores.selections.get(connection.workspace_id)
+        if selection is None:
+            return None
         try:
-            previous = await self._connections.get(connection.workspace_id)
-        except TokensUnreadable:  # unreadable tokens: nothing to revoke them with
-            previous = None
-        if previous is None:
-            await self._connections.add(connection)
-        else:
-            async with self._lock.hold(previous.id):  # no refresh of the old grant meanwhile
+            await self.console.get_project(connection.tokens.access_token, selection.project_id)
+        except ProjectNotAccessible:
+            return selection
+        except (NeonUnavailable, NeonRateLimited, AccessTokenRejected):
+            return None  # cannot tell now; the widget will say so if it is gone
+        return None
+
+    async def _replace_connection(
+        self,
+        connection: Connection,
+        pending: PendingAuthorization,
+        invisible: ProjectSelection | None,
+    ) -> Completion:
+        workspace_id = connection.workspace_id
+        seen = None
+        async with self.uow.read() as stores:
+            with suppress(TokensUnreadable):  # unreadable tokens: nothing to revoke them with
+                seen = await stores.connections.get(workspace_id)
+        lock_key = seen.id if seen is not None else connection.id
+        async with self.lock.hold(lock_key), self.uow.begin() as stores:  # no refresh meanwhile
+            previous, dropped = None, False
+            starter = await stores.members.get(workspace_id, pending.started_by)
+            if starter is None or starter.role is not Role.ADMIN:
+                outcome = Outcome.NOT_AN_ADMIN
+            else:
                 with suppress(TokensUnreadable):
-                    previous = await self._connections.get(connection.workspace_id) or previous
-                await self._connections.add(connection)
-            # The old grant expires on its own; the new connection must not fail for it.
+                    previous = await stores.connections.get(workspace_id)
+                await stores.connections.add(connection)
+                current = await stores.selections.get(workspace_id)
+                dropped = invisible is not None and current == invisible
+                if dropped:
+                    await stores.selections.remove(workspace_id)
+                await stores.audit.record(
+                    AuditEvent.by(
+                        starter,
+                        "neon.connected",
+                        self.clock.now(),
+                        account_id=connection.account.id,
+                        email=connection.account.email,
+                        replaced=str(previous is not None).lower(),
+                        selection_dropped=str(dropped).lower(),
+                    )
+                )
+                outcome = Outcome.CONNECTED
+        if outcome is not Outcome.CONNECTED:
+            await self._revoke_quietly(connection.tokens.refresh_token)
+            return Completion(outcome)
+        if previous is not None:  # the old grant expires on its own; this must not fail for it
             await self._revoke_quietly(previous.tokens.refresh_token)
-        dropped = await self._drop_invisible_selection(connection)
-        await self._audit.record(
-            AuditEvent(
-                connection.workspace_id,
-                self._clock.now(),
-                actor,
-                "neon.connected",
-                _account_detail(connection.account, replaced=previous is not None),
-            )
-        )
         return Completion(Outcome.CONNECTED, selection_dropped=dropped)
 
     async def _revoke_quietly(self, refresh_token: Secret | None) -> None:
         if refresh_token is not None:
             with suppress(NeonUnavailable):
-                await self._oauth.revoke(refresh_token)
-
-    async def _drop_invisible_selection(self, connection: Connection) -> bool:
-        selection = await self._selections.get(connection.workspace_id)
-        if selection is None:
-            return False
-        try:
-            await self._console.get_project(connection.tokens.access_token, selection.project_id)
-        except ProjectNotAccessible:
-            await self._selections.remove(connection.workspace_id)
-            return True
-        except (NeonUnavailable, NeonRateLimited, AccessTokenRejected):
-            return False  # cannot tell now; the widget will say so if it is gone
-        return False
-
-
-def _account_detail(account: NeonAccount, *, replaced: bool) -> dict[str, str | None]:
-    return {"account_id": account.id, "email": account.email, "replaced": str(replaced).lower()}
+                await self.oauth.revoke(refresh_token)

@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
-from application.access import require_admin
-from application.dashboard_lookup import dashboard_of
-from application.ports.stores import DashboardStore
-from application.widget_settings import neon_metrics_settings
-from domain.dashboards import Widget
+from dataclasses import dataclass
+
+from application.permissions import Audience, use_case
+from application.ports.stores import UnitOfWork
+from application.ports.system import Clock
+from domain.audit import AuditEvent
+from domain.dashboards import Widget, existing, neon_metrics_settings
+from domain.errors import InvalidInput, NotFound
 from domain.ids import parse_uuid
 from domain.workspaces import Member
 
 
+@use_case(Audience.ADMINS, raises=(NotFound, InvalidInput))
+@dataclass(frozen=True, slots=True)
 class ConfigureWidget:
-    def __init__(self, dashboards: DashboardStore) -> None:
-        self._dashboards = dashboards
+    uow: UnitOfWork
+    clock: Clock
 
     async def execute(
         self, actor: Member, dashboard_id: str, widget_id: str, project_id: str | None
     ) -> Widget:
-        require_admin(actor)
-        dashboard = await dashboard_of(self._dashboards, actor.workspace_id, dashboard_id)
         wid = parse_uuid(widget_id, "The widget id")
-        updated = dashboard.with_settings(wid, neon_metrics_settings(project_id))
-        await self._dashboards.put(updated)
-        return updated.widget(wid)
+        settings = neon_metrics_settings(project_id)
+        board_id = parse_uuid(dashboard_id, "The dashboard id")
+        async with self.uow.begin() as stores:
+            dashboard = existing(await stores.dashboards.get(actor.workspace_id, board_id))
+            widget = dashboard.with_settings(wid, settings).widget(wid)
+            await stores.dashboards.save_widget(dashboard, widget)
+            await stores.audit.record(
+                AuditEvent.by(
+                    actor,
+                    "widget.configured",
+                    self.clock.now(),
+                    dashboard_id=dashboard.id,
+                    widget_id=wid,
+                    project_id=project_id,
+                )
+            )
+        return widget

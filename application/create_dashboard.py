@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
-from application.access import require_admin
-from application.ports.stores import DashboardStore
+from dataclasses import dataclass
+
+from application.permissions import Audience, use_case
+from application.ports.stores import UnitOfWork
+from application.ports.system import Clock
+from domain.audit import AuditEvent
 from domain.dashboards import Dashboard, dashboard_name
+from domain.errors import InvalidInput
 from domain.ids import new_id
 from domain.workspaces import Member
 
 
+@use_case(Audience.ADMINS, raises=(InvalidInput,))
+@dataclass(frozen=True, slots=True)
 class CreateDashboard:
-    def __init__(self, dashboards: DashboardStore) -> None:
-        self._dashboards = dashboards
+    uow: UnitOfWork
+    clock: Clock
 
     async def execute(self, actor: Member, name: str) -> Dashboard:
-        require_admin(actor)
-        dashboard = Dashboard(
-            id=new_id(), workspace_id=actor.workspace_id, name=dashboard_name(name)
-        )
-        await self._dashboards.put(dashboard)
+        dashboard = Dashboard(new_id(), actor.workspace_id, dashboard_name(name))
+        async with self.uow.begin() as stores:
+            await stores.dashboards.add(dashboard)
+            await stores.audit.record(
+                AuditEvent.by(
+                    actor,
+                    "dashboard.created",
+                    self.clock.now(),
+                    dashboard_id=dashboard.id,
+                    name=dashboard.name,
+                )
+            )
         return dashboard

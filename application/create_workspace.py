@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from application.add_member import NewMember, new_member_token
-from application.ports.stores import MemberStore, WorkspaceStore
+from application.permissions import Audience, use_case
+from application.ports.stores import UnitOfWork
 from application.ports.system import Clock
 from domain.errors import InvalidInput
 from domain.ids import new_id
@@ -13,26 +16,22 @@ MAX_NAME = 200
 OPERATOR_EMAIL = "admin@localhost"  # the operator's admin, until real people are invited
 
 
+@use_case(Audience.OPERATORS, raises=(InvalidInput,))
+@dataclass(frozen=True, slots=True)
 class CreateWorkspace:
-    def __init__(self, workspaces: WorkspaceStore, members: MemberStore, clock: Clock) -> None:
-        self._workspaces = workspaces
-        self._members = members
-        self._clock = clock
+    uow: UnitOfWork
+    clock: Clock
 
     async def execute(self, name: str, admin_email: str = OPERATOR_EMAIL) -> NewMember:
         clean = name.strip()
         if not clean or len(clean) > MAX_NAME or not clean.isprintable():
             raise InvalidInput(f"A workspace name is 1-{MAX_NAME} printable characters.")
         workspace = Workspace(new_id(), clean)
-        await self._workspaces.add(workspace)
         token = new_member_token()
         admin = Member(
-            new_id(),
-            workspace.id,
-            admin_email,
-            Role.ADMIN,
-            token.fingerprint(),
-            self._clock.now(),
+            new_id(), workspace.id, admin_email, Role.ADMIN, token.fingerprint(), self.clock.now()
         )
-        await self._members.add(admin)
+        async with self.uow.begin() as stores:
+            await stores.workspaces.add(workspace)
+            await stores.members.add(admin)
         return NewMember(admin, token)

@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
-from application.access import require_admin
-from application.ports.stores import DashboardStore
-from domain.errors import NotFound
+from dataclasses import dataclass
+
+from application.permissions import Audience, use_case
+from application.ports.stores import UnitOfWork
+from application.ports.system import Clock
+from domain.audit import AuditEvent
+from domain.dashboards import existing
+from domain.errors import InvalidInput, NotFound
 from domain.ids import parse_uuid
 from domain.workspaces import Member
 
 
+@use_case(Audience.ADMINS, raises=(NotFound, InvalidInput))
+@dataclass(frozen=True, slots=True)
 class DeleteDashboard:
-    def __init__(self, dashboards: DashboardStore) -> None:
-        self._dashboards = dashboards
+    uow: UnitOfWork
+    clock: Clock
 
     async def execute(self, actor: Member, dashboard_id: str) -> None:
-        require_admin(actor)
-        removed = await self._dashboards.remove(
-            actor.workspace_id, parse_uuid(dashboard_id, "The dashboard id")
-        )
-        if not removed:
-            raise NotFound("No such dashboard in this workspace.")
+        board_id = parse_uuid(dashboard_id, "The dashboard id")
+        async with self.uow.begin() as stores:
+            dashboard = existing(await stores.dashboards.get(actor.workspace_id, board_id))
+            await stores.dashboards.remove(actor.workspace_id, dashboard.id)
+            await stores.audit.record(
+                AuditEvent.by(
+                    actor,
+                    "dashboard.deleted",
+                    self.clock.now(),
+                    dashboard_id=dashboard.id,
+                    name=dashboard.name,
+                )
+            )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.access import require_admin
+from application.permissions import Audience, use_case
 from application.ports.neon import NeonOAuth, NeonUnavailable
-from application.ports.stores import AuditLog, ConnectionStore, RefreshLock
+from application.ports.stores import RefreshLock, TokensUnreadable, UnitOfWork
 from application.ports.system import Clock
 from domain.audit import AuditEvent
 from domain.errors import NeonNotConnected
@@ -19,49 +19,48 @@ class Disconnection:
     reason: str | None = None
 
 
+@use_case(Audience.ADMINS, raises=(NeonNotConnected,))
+@dataclass(frozen=True, slots=True)
 class Disconnect:
-    """Admins only. The local tokens are deleted first and whatever Neon answers; revocation is
-    best effort and its failure is reported, not raised. The project selection is kept so that
-    reconnecting the same account brings the widgets back.
+    """The local tokens are deleted (and the disconnection audited) first, whatever Neon
+    answers; revocation is best effort and its failure is reported, not raised. The project
+    selection is kept so that reconnecting the same account brings the widgets back.
     """
 
-    def __init__(
-        self,
-        connections: ConnectionStore,
-        lock: RefreshLock,
-        oauth: NeonOAuth,
-        audit: AuditLog,
-        clock: Clock,
-    ) -> None:
-        self._connections = connections
-        self._lock = lock
-        self._oauth = oauth
-        self._audit = audit
-        self._clock = clock
+    uow: UnitOfWork
+    lock: RefreshLock
+    oauth: NeonOAuth
+    clock: Clock
 
     async def execute(self, actor: Member) -> Disconnection:
-        require_admin(actor)
-        current = await self._connections.get(actor.workspace_id)
-        if current is None:
-            raise NeonNotConnected()
-        async with self._lock.hold(current.id):  # a refresh elsewhere finishes first
-            removed = await self._connections.remove(actor.workspace_id)
-        if removed is None:
-            raise NeonNotConnected()
-        result = Disconnection(revoked=False, reason="no_refresh_token")
-        if removed.tokens.refresh_token is not None:
+        async with self.uow.read() as stores:
             try:
-                await self._oauth.revoke(removed.tokens.refresh_token)
-                result = Disconnection(revoked=True)
-            except NeonUnavailable:
-                result = Disconnection(revoked=False, reason="neon_unavailable")
-        await self._audit.record(
-            AuditEvent(
-                actor.workspace_id,
-                self._clock.now(),
-                actor.email,
-                "neon.disconnected",
-                {"account_id": removed.account.id, "revoked": str(result.revoked).lower()},
+                current = await stores.connections.get(actor.workspace_id)
+            except TokensUnreadable:  # removed all the same, with nothing to revoke it with
+                current = None
+            else:
+                if current is None:
+                    raise NeonNotConnected()
+        lock_key = current.id if current else f"unreadable:{actor.workspace_id}"
+        async with self.lock.hold(lock_key), self.uow.begin() as stores:  # refreshes finish first
+            removed = await stores.connections.remove(actor.workspace_id)
+            if removed is None and current is not None:
+                raise NeonNotConnected()  # another admin disconnected meanwhile
+            account = removed.account if removed else None
+            await stores.audit.record(
+                AuditEvent.by(
+                    actor,
+                    "neon.disconnected",
+                    self.clock.now(),
+                    account_id=account.id if account else None,
+                    email=account.email if account else None,
+                )
             )
-        )
-        return result
+        refresh_token = removed.tokens.refresh_token if removed else None
+        if refresh_token is None:
+            return Disconnection(revoked=False, reason="no_refresh_token")
+        try:
+            await self.oauth.revoke(refresh_token)
+        except NeonUnavailable:
+            return Disconnection(revoked=False, reason="neon_unavailable")
+        return Disconnection(revoked=True)

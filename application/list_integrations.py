@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.ports.stores import ConnectionStore
+from application.permissions import Audience, use_case
+from application.ports.stores import TokensUnreadable, UnitOfWork
 from domain.workspaces import Member
 
 
@@ -15,10 +16,12 @@ class IntegrationEntry:
     connected: bool
 
 
+@use_case(Audience.MEMBERS, raises=(TokensUnreadable,))
+@dataclass(frozen=True, slots=True)
 class ListIntegrations:
-    def __init__(self, connections: ConnectionStore) -> None:
-        self._connections = connections
+    uow: UnitOfWork
 
     async def execute(self, actor: Member) -> list[IntegrationEntry]:
-        connection = await self._connections.get(actor.workspace_id)
+        async with self.uow.read() as stores:
+            connection = await stores.connections.get(actor.workspace_id)
         return [IntegrationEntry("neon", "Neon", connected=connection is not None)]

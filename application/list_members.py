@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from application.access import require_admin
-from application.ports.stores import MemberStore
+from application.permissions import Audience, use_case
+from application.ports.stores import UnitOfWork
 from domain.workspaces import Member
 
 
+@use_case(Audience.ADMINS)
+@dataclass(frozen=True, slots=True)
 class ListMembers:
-    def __init__(self, members: MemberStore) -> None:
-        self._members = members
+    uow: UnitOfWork
 
     async def execute(self, actor: Member) -> Sequence[Member]:
-        require_admin(actor)
-        return await self._members.list(actor.workspace_id)
+        async with self.uow.read() as stores:
+            return await stores.members.list(actor.workspace_id)

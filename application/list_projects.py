@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
-from application.neon_call import NeonCall
+from application.neon_access.access_tokens import AccessTokens
+from application.neon_access.authorized_calls import AuthorizedCalls
+from application.neon_access.picker_cursor import PickerPosition
+from application.permissions import Audience, use_case
 from application.ports.neon import NeonConsole, NeonRateLimited, NeonUnavailable, OrgIdRequired
-from application.ports.stores import ConnectionStore
-from application.project_cursor import PickerPosition
-from domain.errors import InvalidInput, NotFound, ProjectNotAccessible
+from domain.errors import (
+    InvalidInput,
+    NeonNotConnected,
+    NeonReauthorizationRequired,
+    NotFound,
+    ProjectNotAccessible,
+)
 from domain.ids import NeonOrgId
 from domain.neon import NeonOrganization, NeonProjectSummary, ProjectPage
 from domain.secrets import Secret
@@ -53,8 +60,20 @@ class _Source:
     personal: bool = False
 
 
+@use_case(
+    Audience.MEMBERS,
+    raises=(
+        InvalidInput,
+        NotFound,
+        NeonNotConnected,
+        NeonReauthorizationRequired,
+        NeonRateLimited,
+        NeonUnavailable,
+    ),
+)
+@dataclass(frozen=True, slots=True)
 class ListProjects:
-    """Any member. Without ``org_id`` the sources are, in order: the personal projects, each
+    """Without ``org_id`` the sources are, in order: the personal projects, each
     organization's projects, then projects shared with the account. A page fills up across
     sources; a source is finished when Neon returns fewer rows than asked for (Neon's own
     end-of-list rule) or no cursor. A personal listing refused with "org_id is required" is
@@ -62,10 +81,9 @@ class ListProjects:
     be listed becomes a warning. An empty picker says whether the read scope is missing.
     """
 
-    def __init__(self, neon: NeonCall, console: NeonConsole, connections: ConnectionStore) -> None:
-        self._neon = neon
-        self._console = console
-        self._connections = connections
+    tokens: AccessTokens
+    neon: AuthorizedCalls
+    console: NeonConsole
 
     async def execute(self, actor: Member, query: ProjectQuery) -> PickerPage:
         if not 1 <= query.limit <= MAX_LIMIT:
@@ -79,9 +97,10 @@ class ListProjects:
         async def page(token: Secret) -> PickerPage:
             return await self._page(token, org_filter, search, position, query.limit)
 
-        result = await self._neon.run(actor.workspace_id, page)
+        connection = await self.tokens.current(actor.workspace_id)
+        result = await self.neon.with_fresh_token(connection, page)
         if not result.projects and query.cursor is None:
-            result.warnings.append(await self._empty_reason(actor.workspace_id))
+            result.warnings.append(_empty_reason(connection.scopes))
         return result
 
     async def _page(
@@ -92,7 +111,7 @@ class ListProjects:
         position: PickerPosition,
         limit: int,
     ) -> PickerPage:
-        organizations = await self._console.list_organizations(token)
+        organizations = await self.console.list_organizations(token)
         if org_filter is not None and org_filter not in {o.id for o in organizations}:
             raise NotFound("The connected account is not a member of that organization.")
         sources = self._sources(organizations, org_filter, search)
@@ -140,12 +159,12 @@ class ListProjects:
         search: str | None,
     ) -> list[_Source]:
         def listing(org: NeonOrgId | None) -> Fetch:
-            return lambda token, cursor, limit: self._console.list_projects(
+            return lambda token, cursor, limit: self.console.list_projects(
                 token, org_id=org, search=search, cursor=cursor, limit=limit
             )
 
         def shared(token: Secret, cursor: str | None, limit: int) -> Awaitable[ProjectPage]:
-            return self._console.list_shared_projects(
+            return self.console.list_shared_projects(
                 token, search=search, cursor=cursor, limit=limit
             )
 
@@ -157,11 +176,11 @@ class ListProjects:
             _Source(None, shared),
         ]
 
-    async def _empty_reason(self, workspace_id: str) -> PickerWarning:
-        connection = await self._connections.get(workspace_id)
-        if connection is not None and PROJECTS_READ_SCOPE not in connection.scopes:
-            return PickerWarning(
-                "missing_scope",
-                f"Neon did not grant {PROJECTS_READ_SCOPE}; reconnect and allow reading projects.",
-            )
-        return PickerWarning("no_projects", "The connected Neon account has no projects.")
+
+def _empty_reason(scopes: frozenset[str]) -> PickerWarning:
+    if PROJECTS_READ_SCOPE not in scopes:
+        return PickerWarning(
+            "missing_scope",
+            f"Neon did not grant {PROJECTS_READ_SCOPE}; reconnect and allow reading projects.",
+        )
+    return PickerWarning("no_projects", "The connected Neon account has no projects.")

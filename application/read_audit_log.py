@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from application.access import require_admin
-from application.ports.stores import AuditLog
+from application.permissions import Audience, use_case
+from application.ports.stores import UnitOfWork
 from domain.audit import AuditEvent
 from domain.workspaces import Member
 
 PAGE = 200
 
 
+@use_case(Audience.ADMINS)
+@dataclass(frozen=True, slots=True)
 class ReadAuditLog:
-    def __init__(self, audit: AuditLog) -> None:
-        self._audit = audit
+    uow: UnitOfWork
 
     async def execute(self, actor: Member) -> Sequence[AuditEvent]:
-        require_admin(actor)
-        return await self._audit.list(actor.workspace_id, PAGE)
+        async with self.uow.read() as stores:
+            return await stores.audit.list(actor.workspace_id, PAGE)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from application.fresh_access_token import FreshAccessToken
+from application.neon_access.access_tokens import AccessTokens
+from application.permissions import Audience, use_case
 from application.ports.neon import NeonUnavailable
-from application.ports.stores import ConnectionStore, StoreUnavailable
+from application.ports.stores import StoreUnavailable, UnitOfWork
 from application.ports.system import Clock
 from domain.errors import NeonReauthorizationRequired
 
@@ -22,21 +23,22 @@ class Upkeep:
     postponed: int
 
 
+@use_case(Audience.OPERATORS)
+@dataclass(frozen=True, slots=True)
 class RefreshIdleConnections:
     """Not a data sync: it only rotates tokens, through the same single place that renders use."""
 
-    def __init__(
-        self, connections: ConnectionStore, fresh_token: FreshAccessToken, clock: Clock
-    ) -> None:
-        self._connections = connections
-        self._fresh = fresh_token
-        self._clock = clock
+    uow: UnitOfWork
+    tokens: AccessTokens
+    clock: Clock
 
     async def execute(self, idle_after: timedelta = IDLE_AFTER) -> Upkeep:
         refreshed = broken = postponed = 0
-        for connection in await self._connections.idle_since(self._clock.now() - idle_after):
+        async with self.uow.read() as stores:
+            idle = await stores.connections.idle_since(self.clock.now() - idle_after)
+        for connection in idle:
             try:
-                await self._fresh.refresh(connection)
+                await self.tokens.rotate(connection)
                 refreshed += 1
             except NeonReauthorizationRequired:
                 broken += 1

@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
-from application.access import require_admin
-from application.dashboard_lookup import dashboard_of
-from application.ports.stores import DashboardStore
+from dataclasses import dataclass
+
+from application.permissions import Audience, use_case
+from application.ports.stores import UnitOfWork
+from application.ports.system import Clock
+from domain.audit import AuditEvent
+from domain.dashboards import existing
+from domain.errors import InvalidInput, NotFound
 from domain.ids import parse_uuid
 from domain.workspaces import Member
 
 
+@use_case(Audience.ADMINS, raises=(NotFound, InvalidInput))
+@dataclass(frozen=True, slots=True)
 class RemoveWidget:
-    def __init__(self, dashboards: DashboardStore) -> None:
-        self._dashboards = dashboards
+    uow: UnitOfWork
+    clock: Clock
 
     async def execute(self, actor: Member, dashboard_id: str, widget_id: str) -> None:
-        require_admin(actor)
-        dashboard = await dashboard_of(self._dashboards, actor.workspace_id, dashboard_id)
-        await self._dashboards.put(dashboard.without_widget(parse_uuid(widget_id, "The widget id")))
+        wid = parse_uuid(widget_id, "The widget id")
+        board_id = parse_uuid(dashboard_id, "The dashboard id")
+        async with self.uow.begin() as stores:
+            dashboard = existing(await stores.dashboards.get(actor.workspace_id, board_id))
+            dashboard.widget(wid)  # NotFound unless it is on this dashboard
+            await stores.dashboards.remove_widget(dashboard, wid)
+            await stores.audit.record(
+                AuditEvent.by(
+                    actor,
+                    "widget.removed",
+                    self.clock.now(),
+                    dashboard_id=dashboard.id,
+                    widget_id=wid,
+                )
+            )

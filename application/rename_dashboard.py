@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
-from application.access import require_admin
-from application.dashboard_lookup import dashboard_of
-from application.ports.stores import DashboardStore
-from domain.dashboards import Dashboard
+from dataclasses import dataclass
+
+from application.permissions import Audience, use_case
+from application.ports.stores import UnitOfWork
+from application.ports.system import Clock
+from domain.audit import AuditEvent
+from domain.dashboards import Dashboard, dashboard_name, existing
+from domain.errors import InvalidInput, NotFound
+from domain.ids import parse_uuid
 from domain.workspaces import Member
 
 
+@use_case(Audience.ADMINS, raises=(NotFound, InvalidInput))
+@dataclass(frozen=True, slots=True)
 class RenameDashboard:
-    def __init__(self, dashboards: DashboardStore) -> None:
-        self._dashboards = dashboards
+    uow: UnitOfWork
+    clock: Clock
 
     async def execute(self, actor: Member, dashboard_id: str, name: str) -> Dashboard:
-        require_admin(actor)
-        dashboard = await dashboard_of(self._dashboards, actor.workspace_id, dashboard_id)
-        renamed = dashboard.renamed(name)
-        await self._dashboards.put(renamed)
+        new_name = dashboard_name(name)
+        board_id = parse_uuid(dashboard_id, "The dashboard id")
+        async with self.uow.begin() as stores:
+            dashboard = existing(await stores.dashboards.get(actor.workspace_id, board_id))
+            renamed = dashboard.renamed(new_name)
+            await stores.dashboards.rename(renamed)
+            await stores.audit.record(
+                AuditEvent.by(
+                    actor,
+                    "dashboard.renamed",
+                    self.clock.now(),
+                    dashboard_id=dashboard.id,
+                    name=renamed.name,
+                )
+            )
         return renamed

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from typing import TypeVar
 
-from application.dashboard_lookup import dashboard_of
-from application.neon_call import NeonCall
-from application.ports.neon import NeonConsole
-from application.ports.stores import DashboardStore, SelectionStore
+from application.neon_access.authorized_calls import AuthorizedCalls
+from application.permissions import Audience, use_case
+from application.ports.neon import NeonConsole, NeonRateLimited, NeonUnavailable
+from application.ports.stores import TokensUnreadable, UnitOfWork
 from application.ports.system import Clock, Telemetry
-from domain.errors import DomainError, ProjectNotSelected
+from domain.connection import usable
+from domain.dashboards import existing
+from domain.errors import (
+    DomainError,
+    InvalidInput,
+    NeonNotConnected,
+    NeonReauthorizationRequired,
+    NotFound,
+    ProjectNotAccessible,
+    ProjectNotSelected,
+)
 from domain.ids import NeonProjectId, parse_uuid
 from domain.metrics import NeonMetricsSnapshot
 from domain.secrets import Secret
@@ -21,8 +32,72 @@ A = TypeVar("A")
 B = TypeVar("B")
 
 
-async def both(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
-    """Run two calls at once; if one fails, cancel the other rather than leave it running."""
+@use_case(
+    Audience.MEMBERS,
+    raises=(
+        NotFound,
+        InvalidInput,
+        NeonNotConnected,
+        NeonReauthorizationRequired,
+        TokensUnreadable,
+        ProjectNotSelected,
+        ProjectNotAccessible,
+        NeonRateLimited,
+        NeonUnavailable,
+    ),
+)
+@dataclass(frozen=True, slots=True)
+class RenderWidget:
+    """Steps: read the widget, the connection and the selection in one read; resolve the project
+    (the widget's own, else the workspace's selection; "connect Neon" is reported before "select
+    a project"); fetch the project and all its branches concurrently with a fresh token (one
+    round trip, not two); apply the widget's rules.
+    """
+
+    uow: UnitOfWork
+    neon: AuthorizedCalls
+    console: NeonConsole
+    clock: Clock
+    telemetry: Telemetry
+
+    async def execute(
+        self, actor: Member, dashboard_id: str, widget_id: str
+    ) -> NeonMetricsSnapshot:
+        try:
+            snapshot = await self._render(actor, dashboard_id, widget_id)
+        except (DomainError, NeonUnavailable, NeonRateLimited) as failure:
+            self.telemetry.widget_render(type(failure).__name__)
+            raise
+        self.telemetry.widget_render("ok")
+        return snapshot
+
+    async def _render(
+        self, actor: Member, dashboard_id: str, widget_id: str
+    ) -> NeonMetricsSnapshot:
+        board_id = parse_uuid(dashboard_id, "The dashboard id")
+        async with self.uow.read() as stores:
+            dashboard = existing(await stores.dashboards.get(actor.workspace_id, board_id))
+            widget = dashboard.widget(parse_uuid(widget_id, "The widget id"))
+            connection = usable(await stores.connections.get(actor.workspace_id))
+            selection = await stores.selections.get(actor.workspace_id)
+        project_id = widget.settings.project_id or (selection.project_id if selection else None)
+        if project_id is None:
+            raise ProjectNotSelected()
+        return await self.neon.with_fresh_token(
+            connection, lambda token: self._fetch(token, project_id)
+        )
+
+    async def _fetch(self, token: Secret, project_id: NeonProjectId) -> NeonMetricsSnapshot:
+        project, branches = await _together(
+            self.console.get_project(token, project_id),
+            self.console.list_branches(token, project_id),
+        )
+        return NeonMetricsSnapshot.from_neon(project, branches, fetched_at=self.clock.now())
+
+
+async def _together(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """Both at once; if one fails, the other is cancelled rather than left running, and the
+    failure is raised as itself (a TaskGroup would wrap it in an ExceptionGroup)."""
     one, two = asyncio.ensure_future(first), asyncio.ensure_future(second)
     try:
         return await one, await two
@@ -31,63 +106,3 @@ async def both(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
         two.cancel()
         await asyncio.gather(one, two, return_exceptions=True)
         raise
-
-
-class RenderWidget:
-    """Any member. The project is the widget's own setting, else the workspace's selection.
-    The project and all its branches are fetched concurrently (one round trip, not two), with a
-    token from FreshAccessToken; the snapshot applies the widget's rules.
-    """
-
-    def __init__(
-        self,
-        dashboards: DashboardStore,
-        selections: SelectionStore,
-        neon: NeonCall,
-        console: NeonConsole,
-        clock: Clock,
-        telemetry: Telemetry,
-    ) -> None:
-        self._dashboards = dashboards
-        self._selections = selections
-        self._neon = neon
-        self._console = console
-        self._clock = clock
-        self._telemetry = telemetry
-
-    async def execute(
-        self, actor: Member, dashboard_id: str, widget_id: str
-    ) -> NeonMetricsSnapshot:
-        try:
-            snapshot = await self._render(actor, dashboard_id, widget_id)
-        except DomainError as failure:
-            self._telemetry.widget_render(type(failure).__name__)
-            raise
-        self._telemetry.widget_render("ok")
-        return snapshot
-
-    async def _render(
-        self, actor: Member, dashboard_id: str, widget_id: str
-    ) -> NeonMetricsSnapshot:
-        dashboard = await dashboard_of(self._dashboards, actor.workspace_id, dashboard_id)
-        widget = dashboard.widget(parse_uuid(widget_id, "The widget id"))
-
-        async def fetch(token: Secret) -> NeonMetricsSnapshot:
-            # Resolved once a token exists: "connect Neon" comes before "select a project".
-            project_id = widget.settings.project_id or await self._selected(actor.workspace_id)
-            return await self._fetch(token, project_id)
-
-        return await self._neon.run(actor.workspace_id, fetch)
-
-    async def _selected(self, workspace_id: str) -> NeonProjectId:
-        selection = await self._selections.get(workspace_id)
-        if selection is None:
-            raise ProjectNotSelected()
-        return selection.project_id
-
-    async def _fetch(self, token: Secret, project_id: NeonProjectId) -> NeonMetricsSnapshot:
-        project, branches = await both(
-            self._console.get_project(token, project_id),
-            self._console.list_branches(token, project_id),
-        )
-        return NeonMetricsSnapshot.from_neon(project, branches, fetched_at=self._clock.now())

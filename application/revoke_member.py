@@ -1,43 +1,44 @@
-"""Revoke a member's access (their token stops working at once)."""
+"""Revoke a member's access (their token stops working at once, and their connects end)."""
 
 from __future__ import annotations
 
-from application.access import require_admin
-from application.ports.stores import AuditLog, MemberStore
+from dataclasses import dataclass
+
+from application.permissions import Audience, use_case
+from application.ports.stores import UnitOfWork
 from application.ports.system import Clock
 from domain.audit import AuditEvent
-from domain.errors import LastAdmin, NotFound
+from domain.errors import InvalidInput, LastAdmin, NotFound
 from domain.ids import parse_uuid
 from domain.workspaces import Member, Role
 
 
+@use_case(Audience.ADMINS, raises=(NotFound, InvalidInput, LastAdmin))
+@dataclass(frozen=True, slots=True)
 class RevokeMember:
-    """Admins only; the last admin of a workspace cannot be revoked."""
+    """The last admin of a workspace cannot be revoked: the admins are held while counted, so
+    two admins revoking each other at once leave one of them."""
 
-    def __init__(self, members: MemberStore, audit: AuditLog, clock: Clock) -> None:
-        self._members = members
-        self._audit = audit
-        self._clock = clock
+    uow: UnitOfWork
+    clock: Clock
 
     async def execute(self, actor: Member, member_id: str) -> None:
-        require_admin(actor)
-        target = await self._members.get(actor.workspace_id, parse_uuid(member_id, "The member id"))
-        if target is None:
-            raise NotFound("No such member in this workspace.")
-        if target.role is Role.ADMIN:
-            admins = [
-                m for m in await self._members.list(actor.workspace_id) if m.role is Role.ADMIN
-            ]
-            if len(admins) <= 1:
+        target_id = parse_uuid(member_id, "The member id")
+        async with self.uow.begin() as stores:
+            admins = await stores.members.admins(actor.workspace_id)
+            target = await stores.members.get(actor.workspace_id, target_id)
+            if target is None:
+                raise NotFound("No such member in this workspace.")
+            if target.role is Role.ADMIN and len(admins) <= 1:
                 raise LastAdmin()
-        if not await self._members.remove(actor.workspace_id, target.id):
-            raise NotFound("No such member in this workspace.")
-        await self._audit.record(
-            AuditEvent(
-                actor.workspace_id,
-                self._clock.now(),
-                actor.email,
-                "member.revoked",
-                {"member_id": target.id, "email": target.email},
+            await stores.members.remove(actor.workspace_id, target.id)
+            await stores.authorizations.forget_started_by(actor.workspace_id, target.id)
+            await stores.audit.record(
+                AuditEvent.by(
+                    actor,
+                    "member.revoked",
+                    self.clock.now(),
+                    member_id=target.id,
+                    email=target.email,
+                )
             )
-        )

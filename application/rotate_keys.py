@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.ports.stores import ConnectionStore, RefreshLock, TokensUnreadable
+from application.permissions import Audience, use_case
+from application.ports.stores import RefreshLock, TokensUnreadable, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,24 +15,28 @@ class Rotation:
     unreadable: int
 
 
+@use_case(Audience.OPERATORS)
+@dataclass(frozen=True, slots=True)
 class RotateKeys:
     """Each connection is rewritten under the same per-connection lock a refresh takes, and only
     if its version is still the one read under that lock, so a refresh never loses to it."""
 
-    def __init__(self, connections: ConnectionStore, lock: RefreshLock) -> None:
-        self._connections = connections
-        self._lock = lock
+    uow: UnitOfWork
+    lock: RefreshLock
 
     async def execute(self) -> Rotation:
         resealed = unchanged = unreadable = 0
-        for workspace_id in await self._connections.workspace_ids():
+        async with self.uow.read() as stores:
+            workspace_ids = await stores.connections.workspace_ids()
+        for workspace_id in workspace_ids:
             try:
-                seen = await self._connections.get(workspace_id)
+                async with self.uow.read() as stores:
+                    seen = await stores.connections.get(workspace_id)
                 if seen is None:
                     continue
-                async with self._lock.hold(seen.id):
-                    current = await self._connections.get(workspace_id)
-                    changed = current is not None and await self._connections.reseal(current)
+                async with self.lock.hold(seen.id), self.uow.begin() as stores:
+                    current = await stores.connections.get(workspace_id)
+                    changed = current is not None and await stores.connections.reseal(current)
             except TokensUnreadable:  # tokens no key in the keyring can open
                 unreadable += 1
                 continue

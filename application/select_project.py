@@ -2,56 +2,72 @@
 
 from __future__ import annotations
 
-from application.access import require_admin
-from application.neon_call import NeonCall
-from application.ports.neon import NeonConsole
-from application.ports.stores import AuditLog, SelectionStore
+from dataclasses import dataclass
+
+from application.neon_access.access_tokens import AccessTokens
+from application.neon_access.authorized_calls import AuthorizedCalls
+from application.permissions import Audience, use_case
+from application.ports.neon import NeonConsole, NeonRateLimited, NeonUnavailable
+from application.ports.stores import UnitOfWork
 from application.ports.system import Clock
 from domain.audit import AuditEvent
+from domain.errors import (
+    InvalidInput,
+    NeonNotConnected,
+    NeonReauthorizationRequired,
+    ProjectNotAccessible,
+)
 from domain.ids import NeonProjectId
 from domain.selection import ProjectSelection
 from domain.workspaces import Member
 
 
+@use_case(
+    Audience.ADMINS,
+    raises=(
+        InvalidInput,
+        NeonNotConnected,
+        NeonReauthorizationRequired,
+        ProjectNotAccessible,
+        NeonRateLimited,
+        NeonUnavailable,
+    ),
+)
+@dataclass(frozen=True, slots=True)
 class SelectProject:
-    """Admins only. Raises ProjectNotAccessible when Neon does not show the project to the
-    connected account; the previous selection stays as it was."""
+    """Raises ProjectNotAccessible when Neon does not show the project to the connected
+    account; the previous selection stays as it was."""
 
-    def __init__(
-        self,
-        neon: NeonCall,
-        console: NeonConsole,
-        selections: SelectionStore,
-        audit: AuditLog,
-        clock: Clock,
-    ) -> None:
-        self._neon = neon
-        self._console = console
-        self._selections = selections
-        self._audit = audit
-        self._clock = clock
+    tokens: AccessTokens
+    neon: AuthorizedCalls
+    console: NeonConsole
+    uow: UnitOfWork
+    clock: Clock
 
     async def execute(self, actor: Member, raw_project_id: str) -> ProjectSelection:
-        require_admin(actor)
         project_id = NeonProjectId(raw_project_id)
-        project = await self._neon.run(
-            actor.workspace_id, lambda token: self._console.get_project(token, project_id)
+        connection = await self.tokens.current(actor.workspace_id)
+        project = await self.neon.with_fresh_token(
+            connection, lambda token: self.console.get_project(token, project_id)
         )
         selection = ProjectSelection(
             workspace_id=actor.workspace_id,
             project_id=project.id,
             project_name=project.name,
-            selected_at=self._clock.now(),
+            selected_at=self.clock.now(),
             selected_by=actor.email,
         )
-        await self._selections.put(selection)
-        await self._audit.record(
-            AuditEvent(
-                actor.workspace_id,
-                selection.selected_at,
-                actor.email,
-                "neon.project_selected",
-                {"project_id": str(project.id), "project_name": project.name},
+        async with self.uow.begin() as stores:
+            previous = await stores.selections.get(actor.workspace_id)
+            await stores.selections.put(selection)
+            await stores.audit.record(
+                AuditEvent.by(
+                    actor,
+                    "neon.selection_changed",
+                    selection.selected_at,
+                    project_id=str(project.id),
+                    project_name=project.name,
+                    previous_project_id=str(previous.project_id) if previous else None,
+                )
             )
-        )
         return selection

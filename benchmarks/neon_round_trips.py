@@ -23,7 +23,7 @@ import httpx
 from bootstrap.app import create_app
 from tests.http.client import ADMIN, Api, serving
 from tests.standin_process import live_env, running_standin
-from tests.support import FakeClock, make_container
+from tests.support import FakeClock, make_container, stored
 
 
 def _ms(samples: list[float]) -> str:
@@ -52,7 +52,7 @@ async def main(latency_ms: float, renders: int) -> None:
                 consent = await browser.get(url + "&decision=approve")
                 await api.callback(consent.headers["location"])
                 admin = await container.authenticate_member().execute(ADMIN["Authorization"][7:])
-                connection = await container.connections().get(admin.workspace_id)
+                connection = await stored(container).connections.get(admin.workspace_id)
                 assert connection is not None
                 token = {"Authorization": f"Bearer {connection.tokens.access_token.reveal()}"}
                 me = f"{issuer}api/v2/users/me"

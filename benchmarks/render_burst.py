@@ -35,7 +35,7 @@ async def main(viewers: int, rounds: int) -> None:
         )
         data_url = f"/api/dashboards/{board['id']}/widgets/{widget.json()['id']}/data"
         latencies: list[float] = []
-        server, log = container.fake_auth_server(), container.standin().log
+        server, log = container.standin().oauth, container.standin().log
         for _ in range(rounds):
             clock.advance(hours=2)
             refreshes_before, calls_before = server.counters.refreshes, log.console_gets()

@@ -20,8 +20,7 @@ from adapters.inbound.http.oauth_callback import integrations_page, neon_callbac
 from adapters.inbound.http.operations import healthz, metrics, readyz
 from adapters.inbound.http.problems import EXCEPTION_HANDLERS
 from adapters.inbound.http.web_settings import WebSettings
-from bootstrap import storage
-from bootstrap.container import HANDLER_DEPENDENCIES, Container
+from bootstrap.container import Container, use_cases
 from bootstrap.settings import FAKE_MOUNT
 from domain.secrets import Secret
 from neon_standin.app import create_standin_app
@@ -38,9 +37,9 @@ def _bridge(provider: providers.Provider[Any]) -> Provide:
 
 def create_app(container: Container) -> Litestar:
     settings = container.settings()
-    dependencies: dict[str, Provide] = {
-        name: _bridge(getattr(container, name)) for name in HANDLER_DEPENDENCIES
-    }
+    # Every registered use case is a dependency a handler may name; nothing else is listed.
+    dependencies = {name: _bridge(provider) for name, provider in use_cases(container).items()}
+    dependencies["store_probe"] = _bridge(container.store_probe)
     dependencies["web_settings"] = _bridge(providers.Object(WebSettings(settings.public_url)))
     dependencies["metrics_exposition"] = _bridge(providers.Object(container.telemetry().exposition))
     api = Router(
@@ -81,8 +80,7 @@ def _drop_framework_400s(app: Litestar) -> None:
 
 def _startup(container: Container) -> Callable[[], Any]:
     async def ensure_admin() -> None:
-        if container.settings().stores == "sql":
-            await storage.prepare_schema(container.database())
+        await container.storage().prepare()
         token = container.settings().bootstrap_admin_token
         if token:
             await container.ensure_bootstrap_admin().execute(Secret(token), DEMO_WORKSPACE)
@@ -92,12 +90,9 @@ def _startup(container: Container) -> Callable[[], Any]:
 
 def _shutdown(container: Container) -> Callable[[], Any]:
     async def close_clients() -> None:
-        await container.fresh_access_token().drain()  # store what was rotated before stopping
-        if container.settings().neon_adapters == "http":
-            await container.neon_http_client().aclose()
-            await container.http_neon_oauth().aclose()
-        if container.settings().stores == "sql":
-            await storage.dispose(container.database(), container.refresh_lock())
+        await container.access_tokens().drain()  # store what was rotated before stopping
+        await container.neon().close()
+        await container.storage().dispose()
 
     return close_clients
 

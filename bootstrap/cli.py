@@ -95,10 +95,10 @@ def _with_container(work: Callable[[Container], Awaitable[int]]) -> int:
     async def run() -> int:
         container = Container(settings=_settings())
         try:
-            await storage.prepare_schema(container.database())
+            await container.storage().prepare()
             return await work(container)
         finally:
-            await storage.dispose(container.database(), container.refresh_lock())
+            await container.storage().dispose()
 
     return asyncio.run(run())
 

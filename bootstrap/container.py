@@ -1,38 +1,17 @@
-"""The dependency-injector container: which adapter plays each port, and every use case."""
+"""The composition root: which adapter plays each port, and every use case, registered once.
+
+A use case is one line in the "Use cases" section; the HTTP app (``bootstrap/app.py``) and the
+command line find it here by name. Tests swap in the staging fakes by overriding ``storage``
+and ``neon``; production settings cannot select them.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from dependency_injector import containers, providers
 
-from adapters.outbound.neon_http.console import HttpxNeonConsole
-from adapters.outbound.neon_http.oauth import AuthlibNeonOAuth
 from adapters.outbound.prometheus_telemetry import PrometheusTelemetry
-from adapters.outbound.sql.connections import SqlConnectionStore
-from adapters.outbound.sql.dashboards import SqlDashboardStore
-from adapters.outbound.sql.database import Database
-from adapters.outbound.sql.migrate import SqlStoreProbe
-from adapters.outbound.sql.stores import (
-    SqlAuditLog,
-    SqlAuthorizationStore,
-    SqlMemberStore,
-    SqlSelectionStore,
-    SqlWorkspaceStore,
-)
-from adapters.outbound.staging_fakes.console import StagingNeonConsole
-from adapters.outbound.staging_fakes.memory_connections import (
-    MemoryConnectionStore,
-    MemoryRefreshLock,
-)
-from adapters.outbound.staging_fakes.memory_stores import (
-    MemoryAuditLog,
-    MemoryAuthorizationStore,
-    MemoryDashboardStore,
-    MemoryMemberStore,
-    MemorySelectionStore,
-    MemoryStoreProbe,
-    MemoryWorkspaceStore,
-)
-from adapters.outbound.staging_fakes.oauth import StagingNeonOAuth
 from adapters.outbound.system import SystemClock
 from application.add_member import AddMember
 from application.add_widget import AddWidget
@@ -44,14 +23,17 @@ from application.create_workspace import CreateWorkspace
 from application.delete_dashboard import DeleteDashboard
 from application.disconnect import Disconnect
 from application.ensure_bootstrap_admin import EnsureBootstrapAdmin
-from application.fresh_access_token import FreshAccessToken
-from application.integration_status import GetIntegrationStatus
+from application.get_integration_status import GetIntegrationStatus
+from application.list_dashboards import ListDashboards
 from application.list_integrations import ListIntegrations
 from application.list_members import ListMembers
 from application.list_projects import ListProjects
-from application.neon_call import NeonCall
+from application.list_widget_library import ListWidgetLibrary
+from application.neon_access.access_tokens import AccessTokens
+from application.neon_access.authorized_calls import AuthorizedCalls
+from application.permissions import declaration
 from application.read_audit_log import ReadAuditLog
-from application.read_dashboards import ReadDashboards
+from application.read_dashboard import ReadDashboard
 from application.refresh_idle_connections import RefreshIdleConnections
 from application.remove_widget import RemoveWidget
 from application.rename_dashboard import RenameDashboard
@@ -60,172 +42,79 @@ from application.revoke_member import RevokeMember
 from application.rotate_keys import RotateKeys
 from application.select_project import SelectProject
 from application.start_connection import StartConnection
-from application.widget_library import ListWidgetLibrary
 from bootstrap import neon_wiring, storage
 from bootstrap.settings import Settings
 
 
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
-
     clock = providers.Singleton(SystemClock)
     telemetry = providers.Singleton(PrometheusTelemetry)
 
-    # Storage: SQL (SQLite or PostgreSQL) by default; in memory for fast use-case tests.
-    database = providers.Singleton(Database, settings.provided.database_url)
-    keyring = providers.Singleton(storage.keyring, settings)
-    connections = providers.Selector(
-        settings.provided.stores,
-        sql=providers.Singleton(SqlConnectionStore, database, keyring),
-        memory=providers.Singleton(MemoryConnectionStore),
-    )
-    refresh_lock = providers.Selector(
-        settings.provided.stores,
-        sql=providers.Singleton(storage.refresh_lock, database),
-        memory=providers.Singleton(MemoryRefreshLock),
-    )
-    authorizations = providers.Selector(
-        settings.provided.stores,
-        sql=providers.Singleton(SqlAuthorizationStore, database, keyring),
-        memory=providers.Singleton(MemoryAuthorizationStore),
-    )
-    selections = providers.Selector(
-        settings.provided.stores,
-        sql=providers.Singleton(SqlSelectionStore, database),
-        memory=providers.Singleton(MemorySelectionStore),
-    )
-    dashboards = providers.Selector(
-        settings.provided.stores,
-        sql=providers.Singleton(SqlDashboardStore, database),
-        memory=providers.Singleton(MemoryDashboardStore),
-    )
-    workspaces = providers.Selector(
-        settings.provided.stores,
-        sql=providers.Singleton(SqlWorkspaceStore, database),
-        memory=providers.Singleton(MemoryWorkspaceStore),
-    )
-    members = providers.Selector(
-        settings.provided.stores,
-        sql=providers.Singleton(SqlMemberStore, database),
-        memory=providers.Singleton(MemoryMemberStore),
-    )
-    audit_log = providers.Selector(
-        settings.provided.stores,
-        sql=providers.Singleton(SqlAuditLog, database),
-        memory=providers.Singleton(MemoryAuditLog),
-    )
-    store_probe = providers.Selector(
-        settings.provided.stores,
-        sql=providers.Singleton(SqlStoreProbe, database),
-        memory=providers.Singleton(MemoryStoreProbe),
-    )
+    # Storage, one family: SQL (SQLite or PostgreSQL) unless a test overrides it.
+    storage = providers.Singleton(storage.sql_storage, settings)
+    uow = storage.provided.uow
+    refresh_lock = storage.provided.refresh_lock
+    store_probe = storage.provided.probe
 
-    # Neon: the stand-in plays it in fake mode; the real adapters talk to it (or to Neon).
+    # Neon: the real adapters, talking to Neon (live) or to the stand-in in process (fake mode).
     standin = providers.Singleton(neon_wiring.standin, settings, clock)
-    fake_catalog = providers.Callable(lambda s: s.catalog, standin)
-    fake_auth_server = providers.Callable(lambda s: s.oauth, standin)
-    neon_transport = providers.Singleton(neon_wiring.transport, settings, standin)
-    neon_http_client = providers.Singleton(neon_wiring.console_client, neon_transport)
-    http_neon_console = providers.Singleton(
-        HttpxNeonConsole,
-        providers.Singleton(neon_wiring.console_calls, settings, neon_http_client, telemetry),
+    neon_transport = providers.Singleton(neon_wiring.transport, settings, standin)  # read-only
+    neon = providers.Singleton(
+        neon_wiring.http_adapters, settings, neon_transport, clock, telemetry
     )
-    http_neon_oauth = providers.Singleton(
-        AuthlibNeonOAuth,
-        providers.Callable(neon_wiring.oauth_settings, settings),
-        clock,
-        neon_transport,
+    neon_console = neon.provided.console
+    neon_oauth = neon.provided.oauth
+    access_tokens = providers.Singleton(
+        AccessTokens, uow, refresh_lock, neon_oauth, clock, telemetry
     )
-    neon_console = providers.Selector(
-        settings.provided.neon_adapters,
-        http=http_neon_console,
-        memory=providers.Singleton(StagingNeonConsole, fake_catalog, fake_auth_server),
-    )
-    neon_oauth = providers.Selector(
-        settings.provided.neon_adapters,
-        http=http_neon_oauth,
-        memory=providers.Singleton(
-            StagingNeonOAuth,
-            fake_auth_server,
-            clock,
-            issuer=settings.provided.oauth_issuer,
-            scopes=settings.provided.scopes,
-        ),
-    )
+    authorized_calls = providers.Singleton(AuthorizedCalls, access_tokens)
 
-    fresh_access_token = providers.Singleton(
-        FreshAccessToken, connections, refresh_lock, neon_oauth, clock, telemetry
-    )
-    neon_call = providers.Singleton(NeonCall, fresh_access_token, connections)
-
-    # Use cases, named as the HTTP handlers ask for them.
-    authenticate_member = providers.Singleton(AuthenticateMember, members)
-    ensure_bootstrap_admin = providers.Singleton(EnsureBootstrapAdmin, workspaces, members, clock)
-    list_integrations = providers.Singleton(ListIntegrations, connections)
-    get_integration_status = providers.Singleton(GetIntegrationStatus, connections, selections)
+    # Use cases.
+    authenticate_member = providers.Singleton(AuthenticateMember, uow)
+    ensure_bootstrap_admin = providers.Singleton(EnsureBootstrapAdmin, uow, clock)
+    create_workspace = providers.Singleton(CreateWorkspace, uow, clock)
+    list_integrations = providers.Singleton(ListIntegrations, uow)
+    get_integration_status = providers.Singleton(GetIntegrationStatus, uow)
     start_connection = providers.Singleton(
-        StartConnection, authorizations, neon_oauth, clock, settings.provided.redirect_uri
+        StartConnection, uow, neon_oauth, clock, settings.provided.redirect_uri
     )
     complete_connection = providers.Singleton(
-        CompleteConnection,
-        authorizations,
-        connections,
-        refresh_lock,
-        selections,
-        neon_oauth,
-        neon_console,
-        audit_log,
-        clock,
+        CompleteConnection, uow, refresh_lock, neon_oauth, neon_console, clock
     )
-    disconnect = providers.Singleton(
-        Disconnect, connections, refresh_lock, neon_oauth, audit_log, clock
-    )
-    list_projects = providers.Singleton(ListProjects, neon_call, neon_console, connections)
+    disconnect = providers.Singleton(Disconnect, uow, refresh_lock, neon_oauth, clock)
+    list_projects = providers.Singleton(ListProjects, access_tokens, authorized_calls, neon_console)
     select_project = providers.Singleton(
-        SelectProject, neon_call, neon_console, selections, audit_log, clock
+        SelectProject, access_tokens, authorized_calls, neon_console, uow, clock
     )
     list_widget_library = providers.Singleton(ListWidgetLibrary)
-    read_dashboards = providers.Singleton(ReadDashboards, dashboards)
-    create_dashboard = providers.Singleton(CreateDashboard, dashboards)
-    rename_dashboard = providers.Singleton(RenameDashboard, dashboards)
-    delete_dashboard = providers.Singleton(DeleteDashboard, dashboards)
-    add_widget = providers.Singleton(AddWidget, dashboards)
-    configure_widget = providers.Singleton(ConfigureWidget, dashboards)
-    remove_widget = providers.Singleton(RemoveWidget, dashboards)
+    list_dashboards = providers.Singleton(ListDashboards, uow)
+    read_dashboard = providers.Singleton(ReadDashboard, uow)
+    create_dashboard = providers.Singleton(CreateDashboard, uow, clock)
+    rename_dashboard = providers.Singleton(RenameDashboard, uow, clock)
+    delete_dashboard = providers.Singleton(DeleteDashboard, uow, clock)
+    add_widget = providers.Singleton(AddWidget, uow, clock)
+    configure_widget = providers.Singleton(ConfigureWidget, uow, clock)
+    remove_widget = providers.Singleton(RemoveWidget, uow, clock)
     render_widget = providers.Singleton(
-        RenderWidget, dashboards, selections, neon_call, neon_console, clock, telemetry
+        RenderWidget, uow, authorized_calls, neon_console, clock, telemetry
     )
-    add_member = providers.Singleton(AddMember, members, audit_log, clock)
-    list_members = providers.Singleton(ListMembers, members)
-    revoke_member = providers.Singleton(RevokeMember, members, audit_log, clock)
-    read_audit_log = providers.Singleton(ReadAuditLog, audit_log)
-    create_workspace = providers.Singleton(CreateWorkspace, workspaces, members, clock)
-    rotate_keys = providers.Singleton(RotateKeys, connections, refresh_lock)
+    add_member = providers.Singleton(AddMember, uow, clock)
+    list_members = providers.Singleton(ListMembers, uow)
+    revoke_member = providers.Singleton(RevokeMember, uow, clock)
+    read_audit_log = providers.Singleton(ReadAuditLog, uow)
+    rotate_keys = providers.Singleton(RotateKeys, uow, refresh_lock)
     refresh_idle_connections = providers.Singleton(
-        RefreshIdleConnections, connections, fresh_access_token, clock
+        RefreshIdleConnections, uow, access_tokens, clock
     )
 
 
-HANDLER_DEPENDENCIES = (
-    "list_integrations",
-    "get_integration_status",
-    "start_connection",
-    "complete_connection",
-    "disconnect",
-    "list_projects",
-    "select_project",
-    "list_widget_library",
-    "read_dashboards",
-    "create_dashboard",
-    "rename_dashboard",
-    "delete_dashboard",
-    "add_widget",
-    "configure_widget",
-    "remove_widget",
-    "render_widget",
-    "add_member",
-    "list_members",
-    "revoke_member",
-    "read_audit_log",
-    "store_probe",
-)
+def use_cases(container: Container) -> dict[str, providers.Provider[Any]]:
+    """Every registered use case by its provider name (what handlers name as a dependency)."""
+    return {
+        name: provider
+        for name, provider in container.providers.items()
+        if isinstance(provider, providers.Singleton)
+        and isinstance(provider.provides, type)
+        and declaration(provider.provides)
+    }

@@ -1,19 +1,26 @@
 """How the service reaches Neon: the real network (live) or the stand-in inside the process (fake).
 
 In both modes the real adapters (httpx Console client, authlib OAuth client) do the talking, and
-every request passes the read-only transport first.
+every request passes the read-only transport first. Tests may override the container's ``neon``
+with the staging fakes, which play the same ports without HTTP.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
 import httpx
 
 from adapters.outbound.neon_http.calls import ConsoleCalls, UpstreamTelemetry
-from adapters.outbound.neon_http.oauth import OAuthClientSettings
+from adapters.outbound.neon_http.console import HttpxNeonConsole
+from adapters.outbound.neon_http.oauth import AuthlibNeonOAuth, OAuthClientSettings
 from adapters.outbound.neon_http.read_only import ReadOnlyTransport
+from adapters.outbound.staging_fakes.console import StagingNeonConsole
+from adapters.outbound.staging_fakes.oauth import StagingNeonOAuth
+from application.ports.neon import NeonConsole, NeonOAuth
 from application.ports.system import Clock
 from bootstrap.settings import FAKE_MOUNT, Settings
 from neon_standin.app import create_standin_app
@@ -45,6 +52,45 @@ def transport(settings: Settings, played_by: StandIn) -> httpx.AsyncBaseTranspor
     return ReadOnlyTransport(inner, settings.api_url, settings.oauth_issuer)
 
 
+@dataclass(frozen=True, slots=True)
+class NeonAdapters:
+    console: NeonConsole
+    oauth: NeonOAuth
+    close: Callable[[], Awaitable[None]]
+
+
+def http_adapters(
+    settings: Settings,
+    read_only: httpx.AsyncBaseTransport,
+    clock: Clock,
+    telemetry: UpstreamTelemetry,
+) -> NeonAdapters:
+    client = console_client(read_only)
+    oauth = AuthlibNeonOAuth(oauth_settings(settings), clock, read_only)
+
+    async def close() -> None:
+        await client.aclose()
+        await oauth.aclose()
+
+    console = HttpxNeonConsole(ConsoleCalls(client, settings.api_url, telemetry))
+    return NeonAdapters(console, oauth, close)
+
+
+def staging_fakes(settings: Settings, played_by: StandIn, clock: Clock) -> NeonAdapters:
+    """The Neon ports played by the stand-in's catalog and authorization server, in process."""
+
+    async def close() -> None:
+        return None
+
+    return NeonAdapters(
+        StagingNeonConsole(played_by.catalog, played_by.oauth),
+        StagingNeonOAuth(
+            played_by.oauth, clock, issuer=settings.oauth_issuer, scopes=settings.scopes
+        ),
+        close,
+    )
+
+
 def console_client(read_only: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         transport=read_only,
@@ -52,12 +98,6 @@ def console_client(read_only: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
         limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
         follow_redirects=False,
     )
-
-
-def console_calls(
-    settings: Settings, client: httpx.AsyncClient, telemetry: UpstreamTelemetry
-) -> ConsoleCalls:
-    return ConsoleCalls(client, settings.api_url, telemetry)
 
 
 def oauth_settings(settings: Settings) -> OAuthClientSettings:

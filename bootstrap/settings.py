@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from adapters.outbound.sql.token_cipher import Keyring, KeyringError
+from domain.authorization import CALLBACK_PATH
 from neon_standin.server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
 READ_ONLY_SCOPES = frozenset(
@@ -47,12 +48,10 @@ class Settings:
     cors_origins: tuple[str, ...]
     fake_access_ttl_seconds: int = 3600
     secret_keys: str | None = field(default=None, repr=False)
-    neon_adapters: str = "http"  # "memory": the in-memory staging fakes (unit tests)
-    stores: str = "sql"  # "memory": the in-memory stores (unit tests)
 
     @property
     def redirect_uri(self) -> str:
-        return f"{self.public_url}/integrations/neon/callback"
+        return f"{self.public_url}{CALLBACK_PATH}"
 
     @property
     def fake(self) -> bool:

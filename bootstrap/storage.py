@@ -1,17 +1,22 @@
-"""Choosing and preparing storage: the keyring, the refresh lock for the dialect, the schema."""
+"""Storage, as one family: SQL (SQLite or PostgreSQL) in production; the staging fakes in memory
+when a test overrides the container's ``storage`` with them. Also the keyring and the schema."""
 
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from adapters.outbound.sql import migrate
 from adapters.outbound.sql.database import Database
+from adapters.outbound.sql.migrate import SqlStoreProbe
 from adapters.outbound.sql.refresh_locks import PostgresAdvisoryLock, SqliteLeaseLock
 from adapters.outbound.sql.token_cipher import Keyring
-from application.ports.stores import RefreshLock
+from adapters.outbound.sql.unit_of_work import SqlUnitOfWork
+from adapters.outbound.staging_fakes.memory_lock import MemoryRefreshLock
+from adapters.outbound.staging_fakes.memory_stores import MemoryStoreProbe, MemoryUnitOfWork
+from application.ports.stores import RefreshLock, StoreProbe, UnitOfWork
 from bootstrap.settings import Settings, SettingsError
 
 log = logging.getLogger("produl_neon")
@@ -20,6 +25,44 @@ FAKE_KEYRING = Path("var/secret-keys")
 
 class SchemaNotAtHead(Exception):
     """PostgreSQL's schema is behind this build: an operator runs `produl-neon migrate`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Storage:
+    """What the container hands out: a unit of work, the refresh lock, a readiness probe."""
+
+    uow: UnitOfWork
+    refresh_lock: RefreshLock
+    probe: StoreProbe
+    database: Database | None = None
+
+    async def prepare(self) -> None:
+        if self.database is not None:
+            await prepare_schema(self.database)
+
+    async def dispose(self) -> None:
+        if isinstance(self.refresh_lock, PostgresAdvisoryLock):
+            await self.refresh_lock.dispose()
+        if self.database is not None:
+            await self.database.dispose()
+
+
+def sql_storage(settings: Settings) -> Storage:
+    db = Database(settings.database_url)
+    return Storage(SqlUnitOfWork(db, keyring(settings)), refresh_lock(db), SqlStoreProbe(db), db)
+
+
+def refresh_lock(db: Database) -> RefreshLock:
+    return SqliteLeaseLock(db) if db.is_sqlite else PostgresAdvisoryLock(db)
+
+
+@dataclass(frozen=True, slots=True)
+class StagingStorage(Storage):
+    """The staging fakes: every store in memory (tests swap it in through the container)."""
+
+    uow: UnitOfWork = field(default_factory=MemoryUnitOfWork)
+    refresh_lock: RefreshLock = field(default_factory=MemoryRefreshLock)
+    probe: StoreProbe = field(default_factory=MemoryStoreProbe)
 
 
 def keyring(settings: Settings) -> Keyring:
@@ -39,16 +82,6 @@ def with_fake_keyring(settings: Settings) -> Settings:
             key_file.write(Keyring.generate_entry("k1") + "\n")
     log.warning("PRODUL_SECRET_KEYS is not set: fake mode uses the key in %s", FAKE_KEYRING)
     return replace(settings, secret_keys=FAKE_KEYRING.read_text().strip())
-
-
-def refresh_lock(db: Database) -> RefreshLock:
-    return SqliteLeaseLock(db) if db.is_sqlite else PostgresAdvisoryLock(db)
-
-
-async def dispose(db: Database, lock: RefreshLock) -> None:
-    if isinstance(lock, PostgresAdvisoryLock):
-        await lock.dispose()
-    await db.dispose()
 
 
 def sqlite_directory(url: str) -> None:

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from domain.secrets import Secret
 
 AUTHORIZATION_TTL = timedelta(minutes=10)  # Neon's codes live 10 minutes too
+# Where Neon sends the browser back: the redirect URI registered with Neon ends in this path.
+CALLBACK_PATH = "/integrations/neon/callback"
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +19,7 @@ class PendingAuthorization:
     state_fingerprint: str
     browser_fingerprint: str
     workspace_id: str
-    started_by: str
+    started_by: str  # the id of the admin who started it: revoking them ends it
     code_verifier: Secret
     redirect_uri: str
     created_at: datetime

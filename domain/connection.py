@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from domain.errors import NeonNotConnected, NeonReauthorizationRequired
 from domain.secrets import Secret
 
 # Refresh this long before expiry at most; short-lived tokens use a quarter of their lifetime
@@ -100,3 +101,12 @@ class Connection:
             reauthorization_reason=reason,
             version=self.version + 1,
         )
+
+
+def usable(connection: Connection | None) -> Connection:
+    """The workspace's connection, if Neon can be called with it."""
+    if connection is None:
+        raise NeonNotConnected()
+    if not connection.usable:
+        raise NeonReauthorizationRequired()
+    return connection

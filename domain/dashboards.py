@@ -80,3 +80,15 @@ class Dashboard:
     def without_widget(self, widget_id: str) -> Dashboard:
         self.widget(widget_id)
         return replace(self, widgets=tuple(w for w in self.widgets if w.id != widget_id))
+
+
+def neon_metrics_settings(project_id: str | None) -> NeonMetricsSettings:
+    """A widget's requested project (None: the workspace's selection), validated."""
+    return NeonMetricsSettings(NeonProjectId(project_id) if project_id is not None else None)
+
+
+def existing(dashboard: Dashboard | None) -> Dashboard:
+    """A dashboard looked up in the actor's workspace; anything else does not exist."""
+    if dashboard is None:
+        raise NotFound("No such dashboard in this workspace.")
+    return dashboard

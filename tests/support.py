@@ -6,16 +6,22 @@ import asyncio
 import shutil
 import tempfile
 import threading
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from dependency_injector import providers
 
 from adapters.outbound.sql import migrate
 from adapters.outbound.sql.database import Database
 from application.complete_connection import Callback, Completion
+from bootstrap import neon_wiring
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
+from bootstrap.storage import StagingStorage
 from domain.ids import new_id
 from domain.secrets import Secret
 from domain.workspaces import Member, Role
@@ -68,20 +74,57 @@ def temporary_sqlite() -> str:
 
 
 def make_container(
-    clock: FakeClock | None = None, adapters: str = "http", stores: str = "sql", **env: str
+    clock: FakeClock | None = None, neon: str = "http", stores: str = "sql", **env: str
 ) -> Container:
-    """``adapters="http"``: the real httpx/authlib adapters talking to the stand-in over ASGI;
-    ``"memory"``: the in-memory staging fakes of the Neon ports. ``stores="sql"``: a fresh SQLite
-    database (or ``PRODUL_DATABASE_URL``); ``"memory"``: the in-memory stores."""
+    """``neon="http"``: the real httpx/authlib adapters talking to the stand-in over ASGI;
+    ``"staging_fakes"``: the staging fakes of the Neon ports. ``stores="sql"``: a fresh SQLite
+    database (or ``PRODUL_DATABASE_URL``); ``"staging_fakes"``: every store in memory. The
+    staging fakes come in through the container's overrides, as in any test."""
     defaults = {
         "PRODUL_BOOTSTRAP_ADMIN_TOKEN": ADMIN_TOKEN,
         "PRODUL_SECRET_KEYS": TEST_KEYS,
         "PRODUL_DATABASE_URL": temporary_sqlite() if stores == "sql" else "",
     }
-    settings = load_settings({k: v for k, v in {**defaults, **env}.items() if v})
-    container = Container(settings=replace(settings, neon_adapters=adapters, stores=stores))
+    container = Container(
+        settings=load_settings({k: v for k, v in {**defaults, **env}.items() if v})
+    )
     container.clock.override(clock or FakeClock())
+    if stores == "staging_fakes":
+        container.storage.override(providers.Object(StagingStorage()))
+    if neon == "staging_fakes":
+        container.neon.override(
+            providers.Singleton(
+                neon_wiring.staging_fakes, container.settings, container.standin, container.clock
+            )
+        )
     return container
+
+
+class _OneCall:
+    def __init__(self, container: Container, store: str) -> None:
+        self._container, self._store = container, store
+
+    def __getattr__(self, method: str) -> Callable[..., Awaitable[Any]]:
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            async with self._container.uow().begin() as stores:
+                return await getattr(getattr(stores, self._store), method)(*args, **kwargs)
+
+        return call
+
+
+class Stored:
+    """The container's stores for arranging and inspecting state in tests: each call runs in a
+    transaction of its own (use cases open theirs through the unit of work)."""
+
+    def __init__(self, container: Container) -> None:
+        self._container = container
+
+    def __getattr__(self, store: str) -> Any:
+        return _OneCall(self._container, store)
+
+
+def stored(container: Container) -> Any:
+    return Stored(container)
 
 
 @dataclass
@@ -110,7 +153,7 @@ def query_of(url: str) -> dict[str, str]:
 def approve(container: Container, query: dict[str, str], account: str = ADA) -> str:
     """What a person clicking Approve on the fake Neon's consent page does: a code."""
     return str(
-        container.fake_auth_server().approve(
+        container.standin().oauth.approve(
             account_id=account,
             client_id=query["client_id"],
             redirect_uri=query["redirect_uri"],
@@ -122,10 +165,13 @@ def approve(container: Container, query: dict[str, str], account: str = ADA) -> 
 
 
 async def new_workspace(
-    clock: FakeClock | None = None, adapters: str = "memory", stores: str = "memory", **env: str
+    clock: FakeClock | None = None,
+    neon: str = "staging_fakes",
+    stores: str = "staging_fakes",
+    **env: str,
 ) -> Workspace:
     clock = clock or FakeClock()
-    container = make_container(clock, adapters, stores, **env)
+    container = make_container(clock, neon, stores, **env)
     admin = await container.ensure_bootstrap_admin().execute(Secret(ADMIN_TOKEN), "Test")
     return Workspace(container, clock, admin)
 
@@ -133,7 +179,7 @@ async def new_workspace(
 async def admin_of_another_workspace(container: Container) -> Member:
     """A second tenant in the same stores: what it must never see is the first one's data."""
     workspace = DomainWorkspace(new_id(), "Other")
-    await container.workspaces().add(workspace)
+    await stored(container).workspaces.add(workspace)
     admin = Member(
         new_id(),
         workspace.id,
@@ -142,5 +188,12 @@ async def admin_of_another_workspace(container: Container) -> Member:
         Secret("other-admin-token-0123456").fingerprint(),
         START,
     )
-    await container.members().add(admin)
+    await stored(container).members.add(admin)
     return admin
+
+
+def database_of(container: Container) -> Database:
+    """The SQL database behind a container that was not given the staging fakes."""
+    database = container.storage().database
+    assert database is not None, "this container's storage is the staging fakes"
+    return database

@@ -1,4 +1,9 @@
-"""Storage ports. Every method may raise StoreUnavailable; none returns another workspace's data."""
+"""Storage ports: a unit of work and the stores it opens.
+
+A use case sees the stores only inside a transaction (``async with uow.begin() as stores``), so
+everything it writes (its change and the audit event that records it) commits together or not at
+all. Every method may raise StoreUnavailable; none returns another workspace's data.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from application.ports.failure import PortFailure
 from domain.audit import AuditEvent
 from domain.authorization import PendingAuthorization
 from domain.connection import Connection
-from domain.dashboards import Dashboard
+from domain.dashboards import Dashboard, Widget
 from domain.selection import ProjectSelection
 from domain.workspaces import Member, Workspace
 
@@ -34,7 +39,8 @@ class TokensUnreadable(PortFailure):
 
 
 class ConnectionStore(Protocol):
-    async def get(self, workspace_id: str) -> Connection | None: ...
+    async def get(self, workspace_id: str) -> Connection | None:
+        """Raises TokensUnreadable when the stored tokens cannot be decrypted."""
 
     async def add(self, connection: Connection) -> None:
         """Store a new connection, replacing any previous one of the workspace."""
@@ -45,10 +51,13 @@ class ConnectionStore(Protocol):
         Raises VersionConflict otherwise, and NotFound when the connection was removed.
         """
 
-    async def remove(self, workspace_id: str) -> Connection | None: ...
+    async def remove(self, workspace_id: str) -> Connection | None:
+        """Delete and return the connection (None when there was none, or its tokens were
+        unreadable: then there is nothing to revoke them with)."""
 
     async def idle_since(self, before: datetime) -> Sequence[Connection]:
-        """Active connections whose tokens were last issued before ``before``."""
+        """Active connections whose tokens were last issued before ``before`` (unreadable ones
+        are left out)."""
 
     async def workspace_ids(self) -> Sequence[str]:
         """Every workspace that has a connection."""
@@ -58,16 +67,14 @@ class ConnectionStore(Protocol):
         and the stored version is still ``connection.version``; True when something changed."""
 
 
-class RefreshLock(Protocol):
-    def hold(self, connection_id: str) -> AbstractAsyncContextManager[None]:
-        """Exclusive per connection across every process sharing the store."""
-
-
 class AuthorizationStore(Protocol):
     async def add(self, pending: PendingAuthorization) -> None: ...
 
     async def take(self, state_fingerprint: str) -> PendingAuthorization | None:
         """Remove and return: a state is good for one callback only."""
+
+    async def forget_started_by(self, workspace_id: str, member_id: str) -> None:
+        """End every connect this member started (they were revoked)."""
 
 
 class SelectionStore(Protocol):
@@ -79,13 +86,28 @@ class SelectionStore(Protocol):
 
 
 class DashboardStore(Protocol):
+    """Widgets are rows of their own: adding one never rewrites the others.
+
+    Inside ``uow.begin()``, ``get`` holds the dashboard until the transaction ends, so changes to
+    one dashboard queue behind each other instead of overwriting each other.
+    """
+
     async def list(self, workspace_id: str) -> Sequence[Dashboard]: ...
 
     async def get(self, workspace_id: str, dashboard_id: str) -> Dashboard | None: ...
 
-    async def put(self, dashboard: Dashboard) -> None: ...
+    async def add(self, dashboard: Dashboard) -> None: ...
+
+    async def rename(self, dashboard: Dashboard) -> None: ...
 
     async def remove(self, workspace_id: str, dashboard_id: str) -> bool: ...
+
+    async def add_widget(self, dashboard: Dashboard, widget: Widget) -> None:
+        """Append ``widget`` after the widgets ``dashboard`` holds."""
+
+    async def save_widget(self, dashboard: Dashboard, widget: Widget) -> None: ...
+
+    async def remove_widget(self, dashboard: Dashboard, widget_id: str) -> None: ...
 
 
 class WorkspaceStore(Protocol):
@@ -105,6 +127,10 @@ class MemberStore(Protocol):
 
     async def get(self, workspace_id: str, member_id: str) -> Member | None: ...
 
+    async def admins(self, workspace_id: str) -> Sequence[Member]:
+        """Inside ``uow.begin()`` the admins stay held until the transaction ends, so two admins
+        revoking each other at once cannot both see the other one as "not the last"."""
+
     async def remove(self, workspace_id: str, member_id: str) -> bool: ...
 
 
@@ -112,6 +138,46 @@ class AuditLog(Protocol):
     async def record(self, event: AuditEvent) -> None: ...
 
     async def list(self, workspace_id: str, limit: int) -> Sequence[AuditEvent]: ...
+
+
+class Stores(Protocol):
+    """What a transaction sees."""
+
+    @property
+    def connections(self) -> ConnectionStore: ...
+
+    @property
+    def authorizations(self) -> AuthorizationStore: ...
+
+    @property
+    def selections(self) -> SelectionStore: ...
+
+    @property
+    def dashboards(self) -> DashboardStore: ...
+
+    @property
+    def workspaces(self) -> WorkspaceStore: ...
+
+    @property
+    def members(self) -> MemberStore: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class UnitOfWork(Protocol):
+    def begin(self) -> AbstractAsyncContextManager[Stores]:
+        """A writing transaction: what is written through the stores it yields commits when the
+        block ends normally, and none of it when the block raises. Writers queue for each other
+        where they touch the same rows; keep calls to Neon outside the block."""
+
+    def read(self) -> AbstractAsyncContextManager[Stores]:
+        """A reading transaction: one consistent view, no locks held against writers."""
+
+
+class RefreshLock(Protocol):
+    def hold(self, connection_id: str) -> AbstractAsyncContextManager[None]:
+        """Exclusive per connection across every process sharing the store."""
 
 
 @runtime_checkable

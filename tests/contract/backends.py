@@ -6,10 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from adapters.outbound.sql import migrate
-from bootstrap import storage
 from bootstrap.container import Container
 from tests.postgres import fresh_database
-from tests.support import make_container, temporary_sqlite
+from tests.support import database_of, make_container, temporary_sqlite
 
 KINDS = ("memory", "sqlite", "postgres")
 
@@ -22,12 +21,12 @@ async def database_url(kind: str, postgres_server: str) -> str:
 async def stores(kind: str, postgres_server: str) -> AsyncIterator[Container]:
     """A container whose stores are of ``kind``, on a fresh, migrated database."""
     if kind == "memory":
-        yield make_container(adapters="memory", stores="memory")
+        yield make_container(neon="staging_fakes", stores="staging_fakes")
         return
     url = await database_url(kind, postgres_server)
-    container = make_container(adapters="memory", stores="sql", PRODUL_DATABASE_URL=url)
-    await migrate.upgrade(container.database())
+    container = make_container(neon="staging_fakes", stores="sql", PRODUL_DATABASE_URL=url)
+    await migrate.upgrade(database_of(container))
     try:
         yield container
     finally:
-        await storage.dispose(container.database(), container.refresh_lock())
+        await container.storage().dispose()

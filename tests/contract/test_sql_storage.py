@@ -16,14 +16,13 @@ from adapters.outbound.sql import migrate
 from adapters.outbound.sql.tables import metadata
 from adapters.outbound.sql.token_cipher import Keyring
 from application.ports.stores import TokensUnreadable
-from bootstrap import storage
 from bootstrap.container import Container
 from domain.authorization import PendingAuthorization
 from domain.connection import Connection, NeonAccount, TokenPair
 from domain.secrets import Secret
-from domain.workspaces import Workspace
+from domain.workspaces import Member, Role, Workspace
 from tests.contract.backends import database_url
-from tests.support import make_container
+from tests.support import database_of, make_container, stored
 
 T0 = datetime(2026, 11, 25, tzinfo=UTC)
 K1 = Keyring.generate_entry("k1")
@@ -38,7 +37,7 @@ def connection(workspace_id: str, cid: str, secret: str) -> Connection:
 
 
 def _container(url: str, keys: str) -> Container:
-    return make_container(adapters="memory", stores="sql", PRODUL_DATABASE_URL=url,
+    return make_container(neon="staging_fakes", stores="sql", PRODUL_DATABASE_URL=url,
                           PRODUL_SECRET_KEYS=keys)  # fmt: skip
 
 
@@ -46,37 +45,38 @@ def _container(url: str, keys: str) -> Container:
 async def url(request: pytest.FixtureRequest, postgres_server: str) -> AsyncIterator[str]:
     database = await database_url(request.param, postgres_server)
     setup = _container(database, K1)
-    await migrate.upgrade(setup.database())
+    await migrate.upgrade(database_of(setup))
     for workspace_id in ("w1", "w2"):
-        await setup.workspaces().add(Workspace(workspace_id, workspace_id))
-    await storage.dispose(setup.database(), setup.refresh_lock())
+        await stored(setup).workspaces.add(Workspace(workspace_id, workspace_id))
+    await setup.storage().dispose()
     yield database
 
 
 async def _raw(container: Container, sql: str) -> list[tuple[object, ...]]:
-    async with container.database().transaction() as tx:
+    async with database_of(container).transaction() as tx:
         return [tuple(row) for row in (await tx.execute(text(sql))).all()]
 
 
 async def test_raw_rows_hold_no_token_bytes(url: str) -> None:
     c = _container(url, K1)
-    await c.connections().add(connection("w1", "c1", "SUPERSECRET"))
-    await c.authorizations().add(PendingAuthorization(
-        "fp", "browser", "w1", "a@b.co", Secret("VERIFIERSECRET"), "http://x/cb", T0))  # fmt: skip
+    await stored(c).connections.add(connection("w1", "c1", "SUPERSECRET"))
+    await stored(c).members.add(Member("m1", "w1", "a@b.co", Role.ADMIN, "member-fp", T0))
+    await stored(c).authorizations.add(PendingAuthorization(
+        "fp", "browser", "w1", "m1", Secret("VERIFIERSECRET"), "http://x/cb", T0))  # fmt: skip
     dump = repr(await _raw(c, "SELECT * FROM connections"))
     dump += repr(await _raw(c, "SELECT * FROM pending_authorizations"))
     assert "SUPERSECRET" not in dump and "VERIFIERSECRET" not in dump
     assert "k1:" in dump  # the key id travels with each ciphertext
-    stored = await c.connections().get("w1")
-    assert stored is not None and stored.tokens.access_token == Secret("nat-SUPERSECRET")
-    await storage.dispose(c.database(), c.refresh_lock())
+    kept = await stored(c).connections.get("w1")
+    assert kept is not None and kept.tokens.access_token == Secret("nat-SUPERSECRET")
+    await c.storage().dispose()
 
 
 async def test_a_ciphertext_moved_to_another_row_or_column_does_not_decrypt(url: str) -> None:
     c = _container(url, K1)
-    await c.connections().add(connection("w1", "c1", "one"))
-    await c.connections().add(connection("w2", "c2", "two"))
-    async with c.database().transaction() as tx:
+    await stored(c).connections.add(connection("w1", "c1", "one"))
+    await stored(c).connections.add(connection("w2", "c2", "two"))
+    async with database_of(c).transaction() as tx:
         await tx.execute(text("UPDATE connections SET access_token = "
                               "(SELECT access_token FROM connections WHERE id = 'c2') "
                               "WHERE id = 'c1'"))  # fmt: skip
@@ -84,31 +84,31 @@ async def test_a_ciphertext_moved_to_another_row_or_column_does_not_decrypt(url:
                               "WHERE id = 'c2'"))  # fmt: skip
     for workspace_id in ("w1", "w2"):
         with pytest.raises(TokensUnreadable):
-            await c.connections().get(workspace_id)
-    await storage.dispose(c.database(), c.refresh_lock())
+            await stored(c).connections.get(workspace_id)
+    await c.storage().dispose()
 
 
 async def test_keys_rotate_to_the_newest_key(url: str) -> None:
     old = _container(url, K1)
-    await old.connections().add(connection("w1", "c1", "rotating"))
-    await storage.dispose(old.database(), old.refresh_lock())
+    await stored(old).connections.add(connection("w1", "c1", "rotating"))
+    await old.storage().dispose()
     both = _container(url, f"{K2},{K1}")
     result = await both.rotate_keys().execute()
     assert (result.resealed, result.unchanged, result.unreadable) == (1, 0, 0)
     assert (await both.rotate_keys().execute()).unchanged == 1
     stored_ciphertext = (await _raw(both, "SELECT access_token FROM connections"))[0][0]
     assert str(stored_ciphertext).startswith("k2:")
-    await storage.dispose(both.database(), both.refresh_lock())
+    await both.storage().dispose()
     new_only = _container(url, K2)
-    stored = await new_only.connections().get("w1")
-    assert stored is not None and stored.tokens.refresh_token == Secret("nrt-rotating")
-    assert stored.version == 1  # re-encryption is not a rotation
-    await storage.dispose(new_only.database(), new_only.refresh_lock())
+    kept = await stored(new_only).connections.get("w1")
+    assert kept is not None and kept.tokens.refresh_token == Secret("nrt-rotating")
+    assert kept.version == 1  # re-encryption is not a rotation
+    await new_only.storage().dispose()
 
 
 async def test_migrations_go_down_to_nothing_and_up_again(url: str) -> None:
     c = _container(url, K1)
-    db = c.database()
+    db = database_of(c)
     assert await migrate.at_head(db)
     await migrate.downgrade(db, "base")
     async with db.transaction() as tx:
@@ -127,6 +127,6 @@ async def test_the_migrations_create_exactly_the_tables_the_stores_use(url: str)
         found: list[object] = compare_metadata(MigrationContext.configure(sync), metadata)
         return found
 
-    async with c.database().transaction() as tx:
+    async with database_of(c).transaction() as tx:
         assert await tx.run_sync(differences) == []
-    await storage.dispose(c.database(), c.refresh_lock())
+    await c.storage().dispose()

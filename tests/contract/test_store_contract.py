@@ -21,6 +21,7 @@ from domain.secrets import Secret
 from domain.selection import ProjectSelection
 from domain.workspaces import Member, Role, Workspace
 from tests.contract.backends import KINDS, stores
+from tests.support import stored
 
 T0 = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -29,7 +30,7 @@ T0 = datetime(2026, 11, 25, tzinfo=UTC)
 async def backend(request: pytest.FixtureRequest, postgres_server: str) -> AsyncIterator[Container]:
     async with stores(request.param, postgres_server) as container:
         for workspace_id in ("w1", "w2"):
-            await container.workspaces().add(Workspace(workspace_id, workspace_id))
+            await stored(container).workspaces.add(Workspace(workspace_id, workspace_id))
         yield container
 
 
@@ -40,7 +41,7 @@ def connection(workspace_id: str = "w1", cid: str = "c1") -> Connection:
 
 @pytest.fixture
 def connections(backend: Container) -> ConnectionStore:
-    store: ConnectionStore = backend.connections()
+    store: ConnectionStore = stored(backend).connections
     return store
 
 
@@ -77,8 +78,8 @@ async def test_connections_are_per_workspace(connections: ConnectionStore) -> No
 
 
 async def test_dashboards_are_per_workspace(backend: Container) -> None:
-    store = backend.dashboards()
-    await store.put(Dashboard("d1", "w1", "Ops"))
+    store = stored(backend).dashboards
+    await store.add(Dashboard("d1", "w1", "Ops"))
     assert await store.get("w2", "d1") is None
     assert await store.list("w2") == []
     assert not await store.remove("w2", "d1")
@@ -86,7 +87,7 @@ async def test_dashboards_are_per_workspace(backend: Container) -> None:
 
 
 async def test_members_are_per_workspace(backend: Container) -> None:
-    store = backend.members()
+    store = stored(backend).members
     member = Member("m1", "w1", "a@b.co", Role.ADMIN, "fp", T0)
     await store.add(member)
     assert await store.get("w2", "m1") is None
@@ -96,25 +97,30 @@ async def test_members_are_per_workspace(backend: Container) -> None:
 
 
 async def test_dashboards_keep_their_widgets_in_order(backend: Container) -> None:
-    store = backend.dashboards()
+    store = stored(backend).dashboards
     project = NeonProjectId("aged-salad-46255801")
     board = Dashboard("d1", "w1", "Ops", (
         Widget("a", WidgetKind.NEON_METRICS, NeonMetricsSettings(project)),
         Widget("b", WidgetKind.NEON_METRICS, NeonMetricsSettings()),
     ))  # fmt: skip
-    await store.put(board)
-    await store.put(Dashboard("d2", "w1", "Second"))
+    await store.add(board)
+    await store.add(Dashboard("d2", "w1", "Second"))
     assert await store.get("w1", "d1") == board
     assert [d.id for d in await store.list("w1")] == ["d1", "d2"]
-    renamed = replace(board, name="Ops 2", widgets=board.widgets[1:])
-    await store.put(renamed)
-    assert await store.get("w1", "d1") == renamed
+    await store.rename(replace(board, name="Ops 2"))
+    await store.remove_widget(board, "a")
+    third = Widget("c", WidgetKind.NEON_METRICS, NeonMetricsSettings())
+    await store.add_widget(board, third)
+    moved = Widget("b", WidgetKind.NEON_METRICS, NeonMetricsSettings(project))
+    await store.save_widget(board, moved)
+    assert await store.get("w1", "d1") == Dashboard("d1", "w1", "Ops 2", (moved, third))
     assert await store.remove("w1", "d1") and await store.get("w1", "d1") is None
 
 
 async def test_a_pending_authorization_is_taken_once_even_concurrently(backend: Container) -> None:
-    store = backend.authorizations()
-    pending = PendingAuthorization("fp", "browser", "w1", "a@b.co", Secret("verifier-1"),
+    store = stored(backend).authorizations
+    await stored(backend).members.add(Member("m1", "w1", "a@b.co", Role.ADMIN, "fp", T0))
+    pending = PendingAuthorization("fp", "browser", "w1", "m1", Secret("verifier-1"),
                                    "http://x/cb", T0)  # fmt: skip
     await store.add(pending)
     taken = await asyncio.gather(*(store.take("fp") for _ in range(5)))
@@ -124,20 +130,22 @@ async def test_a_pending_authorization_is_taken_once_even_concurrently(backend: 
 
 async def test_selections_audit_and_workspaces(backend: Container) -> None:
     selection = ProjectSelection("w1", NeonProjectId("aged-salad-46255801"), "analytics", T0, "a")
-    await backend.selections().put(selection)
-    await backend.selections().put(replace(selection, project_name="renamed"))
-    assert (await backend.selections().get("w1")) == replace(selection, project_name="renamed")
-    assert await backend.selections().get("w2") is None
-    await backend.selections().remove("w1")
-    assert await backend.selections().get("w1") is None
-    audit = backend.audit_log()
+    await stored(backend).selections.put(selection)
+    await stored(backend).selections.put(replace(selection, project_name="renamed"))
+    assert (await stored(backend).selections.get("w1")) == replace(
+        selection, project_name="renamed"
+    )
+    assert await stored(backend).selections.get("w2") is None
+    await stored(backend).selections.remove("w1")
+    assert await stored(backend).selections.get("w1") is None
+    audit = stored(backend).audit
     for minute in range(3):
         await audit.record(AuditEvent("w1", T0 + timedelta(minutes=minute), "a", f"x.{minute}",
                                       {"k": "v", "none": None}))  # fmt: skip
     events = await audit.list("w1", 2)
     assert [e.action for e in events] == ["x.2", "x.1"] and events[0].detail["none"] is None
     assert await audit.list("w2", 10) == []
-    first = await backend.workspaces().first()
+    first = await stored(backend).workspaces.first()
     assert first is not None and first.id == "w1"
 
 

@@ -7,10 +7,15 @@ import asyncio
 import pytest
 
 from adapters.outbound.sql.token_cipher import Keyring
-from bootstrap import storage
 from bootstrap.app import create_app
 from tests.http.client import ADMIN, Api, serving
-from tests.support import ADMIN_TOKEN, FakeClock, make_container, temporary_sqlite
+from tests.support import (
+    ADMIN_TOKEN,
+    FakeClock,
+    make_container,
+    stored,
+    temporary_sqlite,
+)
 
 pytestmark = pytest.mark.slow
 K1, K2 = Keyring.generate_entry("k1"), Keyring.generate_entry("k2")
@@ -54,7 +59,7 @@ async def test_rotation_during_refreshing_renders_loses_nothing() -> None:
 
     new_key_only = make_container(clock, PRODUL_DATABASE_URL=database, PRODUL_SECRET_KEYS=K2)
     admin = await new_key_only.authenticate_member().execute(ADMIN_TOKEN)
-    stored = await new_key_only.connections().get(admin.workspace_id)
-    assert stored is not None and stored.usable
+    kept = await stored(new_key_only).connections.get(admin.workspace_id)
+    assert kept is not None and kept.usable
     for container in (before, after, operator, new_key_only):
-        await storage.dispose(container.database(), container.refresh_lock())
+        await container.storage().dispose()

@@ -10,10 +10,9 @@ import pytest
 
 from adapters.outbound.sql import migrate
 from adapters.outbound.sql.token_cipher import Keyring
-from bootstrap import storage
 from tests.postgres import fresh_database
 from tests.standin_process import CLI
-from tests.support import make_container
+from tests.support import make_container, stored
 
 pytestmark = pytest.mark.slow
 
@@ -42,9 +41,9 @@ async def test_postgres_needs_migrate_then_workspace_create_prints_a_working_tok
     )
     member = await container.authenticate_member().execute(token)
     assert member.role.value == "admin"
-    workspace = await container.workspaces().get(member.workspace_id)
+    workspace = await stored(container).workspaces.get(member.workspace_id)
     assert workspace is not None and workspace.name == "Acme"
-    await storage.dispose(container.database(), container.refresh_lock())
+    await container.storage().dispose()
     rotated = _run({**env, "PRODUL_SECRET_KEYS": f"{Keyring.generate_entry('k2')},"
                     f"{env['PRODUL_SECRET_KEYS']}"}, "keys", "rotate", cwd=tmp_path)  # fmt: skip
     assert rotated.returncode == 0 and "re-encrypted 0" in rotated.stdout

@@ -13,7 +13,7 @@ from adapters.outbound.sql import migrate
 from bootstrap.app import create_app
 from tests.http.client import ADMIN, Api, serving
 from tests.postgres import fresh_database
-from tests.support import FakeClock, make_container
+from tests.support import FakeClock, database_of, make_container
 
 pytestmark = pytest.mark.slow
 
@@ -23,8 +23,8 @@ async def on_postgres(postgres_server: str) -> AsyncIterator[tuple[Api, str]]:
     url = await fresh_database(postgres_server)
     clock = FakeClock()
     container = make_container(clock, PRODUL_DATABASE_URL=url)
-    await migrate.upgrade(container.database())
-    await container.database().dispose()  # asyncpg connections belong to the loop that made them
+    await migrate.upgrade(database_of(container))
+    await database_of(container).dispose()  # asyncpg connections belong to the loop that made them
     async with serving(create_app(container)) as client:
         yield Api(client, container, clock), url.replace("postgresql+asyncpg", "postgresql")
 
@@ -80,4 +80,4 @@ async def test_killed_backends_fail_cleanly_and_the_pool_recovers(
     finally:
         await admin.close()
     assert held == 0
-    assert api.container.fake_auth_server().counters.reuse_detections == 0
+    assert api.container.standin().oauth.counters.reuse_detections == 0

@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from dependency_injector import providers
 
-from application.list_integrations import IntegrationEntry, ListIntegrations
+from application.list_integrations import ListIntegrations
 from bootstrap.app import create_app
-from domain.workspaces import Member
 from tests.http.client import ADMIN, Api, serving
 from tests.support import make_container
 
 
-class ExplodingListIntegrations(ListIntegrations):
-    def __init__(self) -> None:
-        pass
+class BuggyStores:
+    """A unit of work with a bug in it: what a use case meets is an exception nobody expected."""
 
-    async def execute(self, actor: Member) -> list[IntegrationEntry]:
+    def read(self) -> Any:
         raise RuntimeError("nat_secret-looking-token in a bug")
+
+    begin = read
 
 
 async def test_an_unexpected_exception_is_a_logged_500_with_a_request_id(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     container = make_container()
-    container.list_integrations.override(providers.Object(ExplodingListIntegrations()))
+    container.list_integrations.override(providers.Object(ListIntegrations(BuggyStores())))
     async with serving(create_app(container)) as client:
         with caplog.at_level(logging.ERROR, logger="produl_neon.http"):
             response = await client.get("/api/integrations", headers=ADMIN)

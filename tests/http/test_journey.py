@@ -6,6 +6,7 @@ import asyncio
 from urllib.parse import parse_qs, urlsplit
 
 from tests.http.client import ADMIN, Api
+from tests.support import stored
 
 PROBLEM = "application/problem+json"
 
@@ -72,7 +73,7 @@ async def test_a_callback_from_another_browser_is_refused_before_any_exchange(ap
     api.client.cookies.clear()  # another browser: no binding cookie
     done = await api.callback(callback_url)
     assert done.headers["location"].endswith("reason=state_invalid")
-    assert api.container.fake_auth_server().counters.code_exchanges == 0
+    assert api.container.standin().oauth.counters.code_exchanges == 0
 
 
 async def test_an_expired_state_and_a_replayed_callback(api: Api) -> None:
@@ -111,11 +112,11 @@ async def test_widget_problems_name_the_action(api: Api) -> None:
     assert not_selected["type"].endswith("/project-not-selected")
     assert not_selected["action"] == "select_project"
 
-    connection = await api.container.connections().get(
+    connection = await stored(api.container).connections.get(
         (await api.container.authenticate_member().execute(ADMIN["Authorization"][7:])).workspace_id
     )
     assert connection is not None and connection.tokens.refresh_token is not None
-    api.container.fake_auth_server().refresh(connection.tokens.refresh_token.reveal())
+    api.container.standin().oauth.refresh(connection.tokens.refresh_token.reveal())
     api.clock.advance(hours=2)
     board2, widget2 = await api.board_with_widget("aged-salad-46255801")
     reconnect = await api.client.get(f"/api/dashboards/{board2}/widgets/{widget2}/data",
@@ -176,7 +177,7 @@ async def test_fifty_concurrent_renders_over_http_refresh_the_token_once(api: Ap
     responses = await asyncio.gather(*(api.client.get(url, headers=ADMIN) for _ in range(50)))
     assert {r.status_code for r in responses} == {200}
     assert {r.json()["branches"]["total"] for r in responses} == {130}
-    counters = api.container.fake_auth_server().counters
+    counters = api.container.standin().oauth.counters
     assert counters.refreshes == 1 and counters.reuse_detections == 0
     metrics = (await api.client.get("/metrics")).text
     assert 'produl_neon_token_refreshes_total{outcome="rotated"} 1.0' in metrics
@@ -206,8 +207,8 @@ async def test_every_use_case_end_to_end_sends_only_gets_to_the_console_api(api:
     console = [e for e in log.entries if "/api/v2/" in e.path]
     assert console and {e.method for e in console} == {"GET"}
     assert {e.path.split("/api/v2")[1].split("/")[1] for e in console} == {"users", "projects"}
-    assert api.container.fake_auth_server().counters.refreshes == 1
-    assert api.container.fake_auth_server().counters.revocations == 2
+    assert api.container.standin().oauth.counters.refreshes == 1
+    assert api.container.standin().oauth.counters.revocations == 2
 
 
 async def test_a_replayed_code_on_a_fresh_flow_fails_to_exchange(api: Api) -> None:

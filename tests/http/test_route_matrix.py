@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from litestar.routes import HTTPRoute
 
+from application.permissions import declaration
 from bootstrap.app import create_app
 from tests.http.client import ADMIN, Api, bearer
 from tests.support import admin_of_another_workspace, make_container
@@ -51,7 +52,8 @@ def _endpoints() -> list[Endpoint]:
         for method, (handler, _) in route.route_handler_map.items():
             if method in {"OPTIONS", "HEAD"}:
                 continue
-            role = str(handler.opt.get("role"))
+            declared = declaration(handler.opt.get("use_case", object))
+            role = declared.audience.value if declared else "none"
             params = tuple(route.path_parameters)
             found.append(Endpoint(method, route.path, str(handler.operation_id), role, params))
     return sorted(found, key=str)

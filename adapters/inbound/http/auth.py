@@ -1,4 +1,8 @@
-"""Authentication and roles for /api: a guard that runs before any body is parsed."""
+"""Authentication and roles for /api: a guard that runs before any body is parsed.
+
+Each route names its use case (``**uses(UseCase)``); the guard reads that use case's declared
+audience, so the rule lives in one place: the use case, which checks it again itself.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,9 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from application.access import require_admin
 from application.authenticate_member import AuthenticateMember
+from application.permissions import Audience, declaration, permit
 from domain.workspaces import Member
-
-MEMBER = {"role": "member"}  # route opt: any member of the workspace
-ADMIN = {"role": "admin"}  # route opt: admins only
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 
@@ -28,14 +29,14 @@ def member_guard(authenticate: AuthenticateMember) -> Guard:
     async def guard(
         connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
     ) -> None:
-        role = handler.opt.get("role")
-        if role is None and connection.scope.get("method") == "OPTIONS":
+        use_case = handler.opt.get("use_case")
+        if use_case is None and connection.scope.get("method") == "OPTIONS":
             return  # Litestar's generated OPTIONS answer reveals only the allowed methods
+        declared = declaration(use_case) if isinstance(use_case, type) else None
+        if declared is None or declared.audience not in (Audience.MEMBERS, Audience.ADMINS):
+            raise RuntimeError(f"route {handler} names no member use case")  # a bug, not a 4xx
         member = await authenticate.execute(_bearer(connection))
-        if role == "admin":
-            require_admin(member)
-        elif role != "member":
-            raise RuntimeError(f"route {handler} declares no role")  # a bug, not a 4xx
+        permit(member, declared.audience)
         connection.state.member = member
 
     return guard

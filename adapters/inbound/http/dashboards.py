@@ -7,17 +7,18 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from adapters.inbound.http import dtos, presenters
-from adapters.inbound.http.auth import ADMIN, MEMBER, provide_actor
-from adapters.inbound.http.problems import documented
+from adapters.inbound.http.auth import provide_actor
+from adapters.inbound.http.problems import uses
 from application.add_widget import AddWidget
 from application.configure_widget import ConfigureWidget
 from application.create_dashboard import CreateDashboard
 from application.delete_dashboard import DeleteDashboard
-from application.read_dashboards import ReadDashboards
+from application.list_dashboards import ListDashboards
+from application.list_widget_library import ListWidgetLibrary
+from application.read_dashboard import ReadDashboard
 from application.remove_widget import RemoveWidget
 from application.rename_dashboard import RenameDashboard
 from application.render_widget import RenderWidget
-from application.widget_library import ListWidgetLibrary
 from domain.workspaces import Member
 
 Actor = NamedDependency[Member]
@@ -30,7 +31,7 @@ class DashboardsController(Controller):
     tags = ["dashboards"]
     dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
-    @get("/widget-library", operation_id="listWidgetLibrary", opt=MEMBER, responses=documented(401))
+    @get("/widget-library", operation_id="listWidgetLibrary", **uses(ListWidgetLibrary))
     async def library(
         self, actor: Actor, list_widget_library: NamedDependency[ListWidgetLibrary]
     ) -> dtos.WidgetLibraryOut:
@@ -39,20 +40,15 @@ class DashboardsController(Controller):
             [dtos.WidgetSpecOut(s.kind.value, s.name, s.requires) for s in specs]
         )
 
-    @get("/dashboards", operation_id="listDashboards", opt=MEMBER, responses=documented(401))
+    @get("/dashboards", operation_id="listDashboards", **uses(ListDashboards))
     async def list_all(
-        self, actor: Actor, read_dashboards: NamedDependency[ReadDashboards]
+        self, actor: Actor, list_dashboards: NamedDependency[ListDashboards]
     ) -> dtos.DashboardsOut:
         return dtos.DashboardsOut(
-            [presenters.dashboard(d) for d in await read_dashboards.all(actor)]
+            [presenters.dashboard(d) for d in await list_dashboards.execute(actor)]
         )
 
-    @post(
-        "/dashboards",
-        operation_id="createDashboard",
-        opt=ADMIN,
-        responses=documented(401, 403, 422),
-    )
+    @post("/dashboards", operation_id="createDashboard", **uses(CreateDashboard))
     async def create(
         self,
         actor: Actor,
@@ -61,16 +57,16 @@ class DashboardsController(Controller):
     ) -> dtos.DashboardOut:
         return presenters.dashboard(await create_dashboard.execute(actor, data.name))
 
-    @get(ONE, operation_id="getDashboard", opt=MEMBER, responses=documented(401, 404, 422))
+    @get(ONE, operation_id="getDashboard", **uses(ReadDashboard))
     async def read(
         self,
         actor: Actor,
         dashboard_id: FromPath[str],
-        read_dashboards: NamedDependency[ReadDashboards],
+        read_dashboard: NamedDependency[ReadDashboard],
     ) -> dtos.DashboardOut:
-        return presenters.dashboard(await read_dashboards.one(actor, dashboard_id))
+        return presenters.dashboard(await read_dashboard.execute(actor, dashboard_id))
 
-    @patch(ONE, operation_id="renameDashboard", opt=ADMIN, responses=documented(401, 403, 404, 422))
+    @patch(ONE, operation_id="renameDashboard", **uses(RenameDashboard))
     async def rename(
         self,
         actor: Actor,
@@ -80,9 +76,7 @@ class DashboardsController(Controller):
     ) -> dtos.DashboardOut:
         return presenters.dashboard(await rename_dashboard.execute(actor, dashboard_id, data.name))
 
-    @delete(
-        ONE, operation_id="deleteDashboard", opt=ADMIN, responses=documented(401, 403, 404, 422)
-    )
+    @delete(ONE, operation_id="deleteDashboard", **uses(DeleteDashboard))
     async def remove(
         self,
         actor: Actor,
@@ -91,12 +85,7 @@ class DashboardsController(Controller):
     ) -> None:
         await delete_dashboard.execute(actor, dashboard_id)
 
-    @post(
-        ONE + "/widgets",
-        operation_id="addWidget",
-        opt=ADMIN,
-        responses=documented(401, 403, 404, 422),
-    )
+    @post(ONE + "/widgets", operation_id="addWidget", **uses(AddWidget))
     async def add_widget(
         self,
         actor: Actor,
@@ -108,9 +97,7 @@ class DashboardsController(Controller):
         widget = await add_widget.execute(actor, dashboard_id, data.kind, project_id)
         return presenters.widget(widget)
 
-    @patch(
-        WIDGET, operation_id="configureWidget", opt=ADMIN, responses=documented(401, 403, 404, 422)
-    )
+    @patch(WIDGET, operation_id="configureWidget", **uses(ConfigureWidget))
     async def configure_widget(
         self,
         actor: Actor,
@@ -124,9 +111,7 @@ class DashboardsController(Controller):
         )
         return presenters.widget(widget)
 
-    @delete(
-        WIDGET, operation_id="removeWidget", opt=ADMIN, responses=documented(401, 403, 404, 422)
-    )
+    @delete(WIDGET, operation_id="removeWidget", **uses(RemoveWidget))
     async def remove_widget(
         self,
         actor: Actor,
@@ -136,12 +121,7 @@ class DashboardsController(Controller):
     ) -> None:
         await remove_widget.execute(actor, dashboard_id, widget_id)
 
-    @get(
-        WIDGET + "/data",
-        operation_id="getWidgetData",
-        opt=MEMBER,
-        responses=documented(401, 404, 422, 409, 503),
-    )
+    @get(WIDGET + "/data", operation_id="getWidgetData", **uses(RenderWidget))
     async def widget_data(
         self,
         actor: Actor,

@@ -10,19 +10,19 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, QueryParameter
 
 from adapters.inbound.http import dtos, presenters
-from adapters.inbound.http.auth import ADMIN, MEMBER, provide_actor
-from adapters.inbound.http.problems import documented
+from adapters.inbound.http.auth import provide_actor
+from adapters.inbound.http.problems import uses
 from adapters.inbound.http.web_settings import WebSettings
 from application.disconnect import Disconnect
-from application.integration_status import GetIntegrationStatus
+from application.get_integration_status import GetIntegrationStatus
 from application.list_integrations import ListIntegrations
 from application.list_projects import ListProjects, ProjectQuery
 from application.select_project import SelectProject
 from application.start_connection import StartConnection
+from domain.authorization import AUTHORIZATION_TTL, CALLBACK_PATH
 from domain.workspaces import Member
 
 BINDING_COOKIE = "produl_neon_oauth"
-CALLBACK_PATH = "/integrations/neon/callback"
 
 Actor = NamedDependency[Member]
 
@@ -32,7 +32,7 @@ class IntegrationsController(Controller):
     tags = ["integrations"]
     dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
-    @get("/", operation_id="listIntegrations", opt=MEMBER, responses=documented(401))
+    @get("/", operation_id="listIntegrations", **uses(ListIntegrations))
     async def list_integrations(
         self, actor: Actor, list_integrations: NamedDependency[ListIntegrations]
     ) -> dtos.IntegrationsOut:
@@ -41,18 +41,13 @@ class IntegrationsController(Controller):
             [dtos.IntegrationOut(e.kind, e.name, e.connected) for e in entries]
         )
 
-    @get("/neon", operation_id="getNeonIntegration", opt=MEMBER, responses=documented(401))
+    @get("/neon", operation_id="getNeonIntegration", **uses(GetIntegrationStatus))
     async def neon_status(
         self, actor: Actor, get_integration_status: NamedDependency[GetIntegrationStatus]
     ) -> dtos.NeonStatusOut:
         return presenters.neon_status(await get_integration_status.execute(actor))
 
-    @post(
-        "/neon/authorizations",
-        operation_id="startNeonAuthorization",
-        opt=ADMIN,
-        responses=documented(401, 403),
-    )
+    @post("/neon/authorizations", operation_id="startNeonAuthorization", **uses(StartConnection))
     async def start(
         self,
         actor: Actor,
@@ -64,7 +59,7 @@ class IntegrationsController(Controller):
             key=BINDING_COOKIE,
             value=started.browser_binding.reveal(),
             path=CALLBACK_PATH,
-            max_age=600,
+            max_age=int(AUTHORIZATION_TTL.total_seconds()),  # as long as the state is good
             httponly=True,
             samesite="lax",
             secure=web_settings.secure_cookies,
@@ -76,25 +71,14 @@ class IntegrationsController(Controller):
             headers={"Cache-Control": "no-store"},
         )
 
-    @delete(
-        "/neon",
-        operation_id="disconnectNeon",
-        opt=ADMIN,
-        responses=documented(401, 403, 409),
-        status_code=200,
-    )
+    @delete("/neon", operation_id="disconnectNeon", status_code=200, **uses(Disconnect))
     async def disconnect(
         self, actor: Actor, disconnect: NamedDependency[Disconnect]
     ) -> dtos.DisconnectOut:
         result = await disconnect.execute(actor)
         return dtos.DisconnectOut(result.revoked, result.reason)
 
-    @get(
-        "/neon/projects",
-        operation_id="listNeonProjects",
-        opt=MEMBER,
-        responses=documented(401, 404, 422, 409, 503),
-    )
+    @get("/neon/projects", operation_id="listNeonProjects", **uses(ListProjects))
     async def projects(
         self,
         actor: Actor,
@@ -121,12 +105,7 @@ class IntegrationsController(Controller):
             warnings=[dtos.WarningOut(w.code, w.message, w.org_id) for w in page.warnings],
         )
 
-    @put(
-        "/neon/selection",
-        operation_id="selectNeonProject",
-        opt=ADMIN,
-        responses=documented(401, 403, 422, 409, 503),
-    )
+    @put("/neon/selection", operation_id="selectNeonProject", **uses(SelectProject))
     async def select(
         self,
         actor: Actor,

@@ -7,8 +7,8 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from adapters.inbound.http import dtos, presenters
-from adapters.inbound.http.auth import ADMIN, provide_actor
-from adapters.inbound.http.problems import documented
+from adapters.inbound.http.auth import provide_actor
+from adapters.inbound.http.problems import uses
 from application.add_member import AddMember
 from application.list_members import ListMembers
 from application.read_audit_log import ReadAuditLog
@@ -23,13 +23,13 @@ class MembersController(Controller):
     tags = ["members"]
     dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
-    @get("/members", operation_id="listMembers", opt=ADMIN, responses=documented(401, 403))
+    @get("/members", operation_id="listMembers", **uses(ListMembers))
     async def list_all(
         self, actor: Actor, list_members: NamedDependency[ListMembers]
     ) -> dtos.MembersOut:
         return dtos.MembersOut([presenters.member(m) for m in await list_members.execute(actor)])
 
-    @post("/members", operation_id="addMember", opt=ADMIN, responses=documented(401, 403, 422))
+    @post("/members", operation_id="addMember", **uses(AddMember))
     async def add(
         self, actor: Actor, data: JSONBody[dtos.MemberIn], add_member: NamedDependency[AddMember]
     ) -> Response[dtos.NewMemberOut]:
@@ -40,18 +40,13 @@ class MembersController(Controller):
         )
         return Response(body, status_code=201, headers={"Cache-Control": "no-store"})
 
-    @delete(
-        "/members/{member_id:str}",
-        operation_id="revokeMember",
-        opt=ADMIN,
-        responses=documented(401, 403, 404, 409, 422),
-    )
+    @delete("/members/{member_id:str}", operation_id="revokeMember", **uses(RevokeMember))
     async def revoke(
         self, actor: Actor, member_id: FromPath[str], revoke_member: NamedDependency[RevokeMember]
     ) -> None:
         await revoke_member.execute(actor, member_id)
 
-    @get("/audit-log", operation_id="readAuditLog", opt=ADMIN, responses=documented(401, 403))
+    @get("/audit-log", operation_id="readAuditLog", **uses(ReadAuditLog))
     async def audit_log(
         self, actor: Actor, read_audit_log: NamedDependency[ReadAuditLog]
     ) -> dtos.AuditLogOut:

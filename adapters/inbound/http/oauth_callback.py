@@ -12,8 +12,9 @@ from litestar.di import NamedDependency
 from litestar.enums import MediaType
 from litestar.response import Redirect
 
-from adapters.inbound.http.integrations import BINDING_COOKIE, CALLBACK_PATH
+from adapters.inbound.http.integrations import BINDING_COOKIE
 from application.complete_connection import Callback, CompleteConnection, Outcome
+from domain.authorization import CALLBACK_PATH
 
 MAX_PARAM = 2048
 NO_REFERRER = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
@@ -28,6 +29,8 @@ MESSAGES = {
     Outcome.ISSUER_MISMATCH.value: "The answer did not come from Neon. Nothing was connected.",
     Outcome.EXCHANGE_FAILED.value: "Neon did not accept the sign-in. Start Connect Neon again.",
     Outcome.NEON_UNAVAILABLE.value: "Neon could not be reached. Try again in a minute.",
+    Outcome.NOT_AN_ADMIN.value: "Only an admin of this workspace can connect Neon, and whoever "
+    "started this is no longer one. Nothing was connected.",
 }
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from adapters.inbound.http import dtos
-from application.integration_status import IntegrationStatus
+from application.get_integration_status import IntegrationStatus
 from domain.audit import AuditEvent
 from domain.connection import Health
 from domain.dashboards import Dashboard, Widget

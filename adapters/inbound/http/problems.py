@@ -19,6 +19,7 @@ from litestar.exceptions import (
 )
 from litestar.openapi import ResponseSpec
 
+from application.permissions import Audience, declaration
 from application.ports.failure import PortFailure
 from application.ports.neon import NeonRateLimited, NeonUnavailable
 from application.ports.stores import StoreUnavailable, TokensUnreadable, VersionConflict
@@ -164,18 +165,35 @@ class ProblemBody(msgspec.Struct):
     action: Literal["reconnect", "select_project", "retry_later"] | None = None
 
 
-def documented(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for the problems a route can answer with."""
+def uses(use_case: type) -> dict[str, Any]:
+    """A route's use case: the guard refuses by its declared audience before the body is parsed,
+    and the OpenAPI document lists exactly the problems it declares it can raise (plus 401 for
+    every /api route, 403 for admins' routes and 503 when the database is unreachable)."""
+    declared = declaration(use_case)
+    if declared is None:
+        raise TypeError(f"{use_case.__name__} is not a declared use case")
+    kinds = [UNAUTHENTICATED, PROBLEMS[StoreUnavailable]]
+    if declared.audience is Audience.ADMINS:
+        kinds.append(FORBIDDEN)
+    kinds += [_kind(raised) for raised in declared.raises]
+    return {"opt": {"use_case": use_case}, "responses": documented(kinds)}
+
+
+def _kind(raised: type[Exception]) -> ProblemType:
+    return next(kind for cls, kind in PROBLEMS.items() if issubclass(raised, cls))
+
+
+def documented(kinds: list[ProblemType]) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problems a route can answer with, by status."""
+    by_status: dict[int, set[str]] = {}
+    for kind in kinds:
+        by_status.setdefault(kind.status, set()).add(kind.slug)
     return {
         status: ResponseSpec(
             data_container=ProblemBody,
             generate_examples=False,
             media_type=PROBLEM_JSON,
-            description=", ".join(
-                sorted(
-                    {p.slug for p in (*PROBLEMS.values(), INVALID_REQUEST) if p.status == status}
-                )
-            ),
+            description=", ".join(sorted(slugs)),
         )
-        for status in statuses
+        for status, slugs in sorted(by_status.items())
     }

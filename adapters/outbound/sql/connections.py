@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from adapters.outbound.sql.database import Database
+from adapters.outbound.sql.stores import InTransaction
 from adapters.outbound.sql.tables import connections
 from adapters.outbound.sql.token_cipher import Keyring, UndecryptableToken
 from application.ports.stores import TokensUnreadable, VersionConflict
@@ -30,66 +31,61 @@ def _context(workspace_id: str, connection_id: str, column: str) -> str:
     return f"{workspace_id}/{connection_id}/{column}"
 
 
-class SqlConnectionStore:
-    def __init__(self, db: Database, keyring: Keyring) -> None:
-        self._db = db
-        self._keyring = keyring
+@dataclass(frozen=True, slots=True)
+class SqlConnectionStore(InTransaction):
+    keyring: Keyring
 
     async def get(self, workspace_id: str) -> Connection | None:
-        async with self._db.transaction(write=False) as tx:
-            row = (
-                (
-                    await tx.execute(
-                        select(connections).where(connections.c.workspace_id == workspace_id)
-                    )
+        row = (
+            (
+                await self.tx.execute(
+                    select(connections).where(connections.c.workspace_id == workspace_id)
                 )
-                .mappings()
-                .first()
             )
+            .mappings()
+            .first()
+        )
         return self._to_domain(row) if row is not None else None
 
     async def add(self, connection: Connection) -> None:
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                delete(connections).where(connections.c.workspace_id == connection.workspace_id)
-            )
-            await tx.execute(insert(connections).values(**self._to_row(connection)))
+        await self.tx.execute(
+            delete(connections).where(connections.c.workspace_id == connection.workspace_id)
+        )
+        await self.tx.execute(insert(connections).values(**self._to_row(connection)))
 
     async def update(self, connection: Connection, *, expected_version: int) -> None:
-        async with self._db.transaction() as tx:
-            result = await tx.execute(
-                update(connections)
-                .where(
-                    connections.c.id == connection.id,
-                    connections.c.workspace_id == connection.workspace_id,
-                    connections.c.version == expected_version,
-                )
-                .values(**self._to_row(connection))
+        result = await self.tx.execute(
+            update(connections)
+            .where(
+                connections.c.id == connection.id,
+                connections.c.workspace_id == connection.workspace_id,
+                connections.c.version == expected_version,
             )
-            if result.rowcount == 1:
-                return
-            exists = (
-                await tx.execute(
-                    select(connections.c.version).where(connections.c.id == connection.id)
-                )
-            ).first()
+            .values(**self._to_row(connection))
+        )
+        if result.rowcount == 1:
+            return
+        exists = (
+            await self.tx.execute(
+                select(connections.c.version).where(connections.c.id == connection.id)
+            )
+        ).first()
         if exists is None:
             raise NotFound("The connection was removed.")
         raise VersionConflict()
 
     async def remove(self, workspace_id: str) -> Connection | None:
-        async with self._db.transaction() as tx:
-            row = (
-                (
-                    await tx.execute(
-                        delete(connections)
-                        .where(connections.c.workspace_id == workspace_id)
-                        .returning(*connections.c)
-                    )
+        row = (
+            (
+                await self.tx.execute(
+                    delete(connections)
+                    .where(connections.c.workspace_id == workspace_id)
+                    .returning(*connections.c)
                 )
-                .mappings()
-                .first()
             )
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
         try:
@@ -98,19 +94,18 @@ class SqlConnectionStore:
             return None  # deleted; nothing to revoke with
 
     async def idle_since(self, before: datetime) -> Sequence[Connection]:
-        async with self._db.transaction(write=False) as tx:
-            rows = (
-                (
-                    await tx.execute(
-                        select(connections).where(
-                            connections.c.issued_at < before,
-                            connections.c.health == Health.ACTIVE.value,
-                        )
+        rows = (
+            (
+                await self.tx.execute(
+                    select(connections).where(
+                        connections.c.issued_at < before,
+                        connections.c.health == Health.ACTIVE.value,
                     )
                 )
-                .mappings()
-                .all()
             )
+            .mappings()
+            .all()
+        )
         readable = []
         for row in rows:
             try:
@@ -120,33 +115,29 @@ class SqlConnectionStore:
         return readable
 
     async def workspace_ids(self) -> Sequence[str]:
-        async with self._db.transaction(write=False) as tx:
-            return [r[0] for r in (await tx.execute(select(connections.c.workspace_id))).all()]
+        return [r[0] for r in (await self.tx.execute(select(connections.c.workspace_id))).all()]
 
     async def reseal(self, connection: Connection) -> bool:
         """Write the same tokens under the newest key (same version: nothing else changed)."""
-        async with self._db.transaction() as tx:
-            current = (
-                await tx.execute(
-                    select(connections.c.access_token).where(
-                        connections.c.id == connection.id,
-                        connections.c.version == connection.version,
-                    )
+        current = (
+            await self.tx.execute(
+                select(connections.c.access_token).where(
+                    connections.c.id == connection.id,
+                    connections.c.version == connection.version,
                 )
-            ).first()
-            if current is None or self._keyring.key_id_of(current[0]) == self._keyring.newest:
-                return False
-            await tx.execute(
-                update(connections)
-                .where(
-                    connections.c.id == connection.id, connections.c.version == connection.version
-                )
-                .values(**self._to_row(connection))
             )
+        ).first()
+        if current is None or self.keyring.key_id_of(current[0]) == self.keyring.newest:
+            return False
+        await self.tx.execute(
+            update(connections)
+            .where(connections.c.id == connection.id, connections.c.version == connection.version)
+            .values(**self._to_row(connection))
+        )
         return True
 
     def _to_row(self, c: Connection) -> dict[str, Any]:
-        seal = self._keyring.seal
+        seal = self.keyring.seal
         refresh = c.tokens.refresh_token
         return {
             "id": c.id,
@@ -175,8 +166,8 @@ class SqlConnectionStore:
     def _to_domain(self, row: Any) -> Connection:
         ws, cid = row["workspace_id"], row["id"]
         try:
-            access = self._keyring.open(row["access_token"], _context(ws, cid, "access_token"))
-            refresh = row["refresh_token"] and self._keyring.open(
+            access = self.keyring.open(row["access_token"], _context(ws, cid, "access_token"))
+            refresh = row["refresh_token"] and self.keyring.open(
                 row["refresh_token"], _context(ws, cid, "refresh_token")
             )
         except UndecryptableToken:

@@ -1,4 +1,4 @@
-"""Dashboards and their widgets (written together, in one transaction)."""
+"""Dashboards and their widgets; a widget is a row of its own, so adding one rewrites nothing."""
 
 from __future__ import annotations
 
@@ -6,18 +6,15 @@ import builtins
 import time
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
-from adapters.outbound.sql.database import Database
+from adapters.outbound.sql.stores import InTransaction
 from adapters.outbound.sql.tables import dashboards, widgets
 from domain.dashboards import Dashboard, NeonMetricsSettings, Widget, WidgetKind
 from domain.ids import NeonProjectId
 
 
-class SqlDashboardStore:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
+class SqlDashboardStore(InTransaction):
     async def list(self, workspace_id: str) -> Sequence[Dashboard]:
         return await self._read(workspace_id, None)
 
@@ -25,79 +22,87 @@ class SqlDashboardStore:
         found = await self._read(workspace_id, dashboard_id)
         return found[0] if found else None
 
-    async def put(self, dashboard: Dashboard) -> None:
-        async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                update(dashboards)
-                .where(
-                    dashboards.c.id == dashboard.id,
-                    dashboards.c.workspace_id == dashboard.workspace_id,
-                )
-                .values(name=dashboard.name)
+    async def add(self, dashboard: Dashboard) -> None:
+        await self.tx.execute(
+            insert(dashboards).values(
+                id=dashboard.id,
+                workspace_id=dashboard.workspace_id,
+                name=dashboard.name,
+                position=time.time_ns(),
             )
-            if not changed.rowcount:
-                await tx.execute(
-                    insert(dashboards).values(
-                        id=dashboard.id,
-                        workspace_id=dashboard.workspace_id,
-                        name=dashboard.name,
-                        position=time.time_ns(),
-                    )
-                )
-            await tx.execute(delete(widgets).where(widgets.c.dashboard_id == dashboard.id))
-            if dashboard.widgets:
-                await tx.execute(
-                    insert(widgets),
-                    [
-                        {
-                            "id": w.id,
-                            "dashboard_id": dashboard.id,
-                            "kind": w.kind.value,
-                            "project_id": str(w.settings.project_id)
-                            if w.settings.project_id
-                            else None,
-                            "position": index,
-                        }
-                        for index, w in enumerate(dashboard.widgets)
-                    ],
-                )
+        )
+        for widget in dashboard.widgets:
+            await self.add_widget(dashboard, widget)
+
+    async def rename(self, dashboard: Dashboard) -> None:
+        await self.tx.execute(
+            update(dashboards)
+            .where(
+                dashboards.c.id == dashboard.id, dashboards.c.workspace_id == dashboard.workspace_id
+            )
+            .values(name=dashboard.name)
+        )
 
     async def remove(self, workspace_id: str, dashboard_id: str) -> bool:
-        async with self._db.transaction() as tx:
-            result = await tx.execute(
-                delete(dashboards).where(
-                    dashboards.c.workspace_id == workspace_id, dashboards.c.id == dashboard_id
-                )
+        result = await self.tx.execute(
+            delete(dashboards).where(
+                dashboards.c.workspace_id == workspace_id, dashboards.c.id == dashboard_id
             )
+        )
         return bool(result.rowcount)
+
+    async def add_widget(self, dashboard: Dashboard, widget: Widget) -> None:
+        last = select(func.coalesce(func.max(widgets.c.position), -1) + 1).where(
+            widgets.c.dashboard_id == dashboard.id
+        )
+        await self.tx.execute(
+            insert(widgets).values(
+                id=widget.id,
+                dashboard_id=dashboard.id,
+                kind=widget.kind.value,
+                project_id=_project(widget),
+                position=last.scalar_subquery(),
+            )
+        )
+
+    async def save_widget(self, dashboard: Dashboard, widget: Widget) -> None:
+        await self.tx.execute(
+            update(widgets)
+            .where(widgets.c.dashboard_id == dashboard.id, widgets.c.id == widget.id)
+            .values(project_id=_project(widget))
+        )
+
+    async def remove_widget(self, dashboard: Dashboard, widget_id: str) -> None:
+        await self.tx.execute(
+            delete(widgets).where(widgets.c.dashboard_id == dashboard.id, widgets.c.id == widget_id)
+        )
 
     async def _read(self, workspace_id: str, dashboard_id: str | None) -> Sequence[Dashboard]:
         query = select(dashboards).where(dashboards.c.workspace_id == workspace_id)
         if dashboard_id is not None:
-            query = query.where(dashboards.c.id == dashboard_id)
-        async with self._db.transaction(write=False) as tx:
-            boards = (await tx.execute(query.order_by(dashboards.c.position))).mappings().all()
-            ids = [b["id"] for b in boards]
-            rows = (
-                (
-                    await tx.execute(
-                        select(widgets)
-                        .where(widgets.c.dashboard_id.in_(ids))
-                        .order_by(widgets.c.position)
-                    )
+            query = self.held(query.where(dashboards.c.id == dashboard_id))
+        boards = (await self.tx.execute(query.order_by(dashboards.c.position))).all()
+        ids = [b.id for b in boards]
+        rows = (
+            (
+                await self.tx.execute(
+                    select(widgets)
+                    .where(widgets.c.dashboard_id.in_(ids))
+                    .order_by(widgets.c.position)
                 )
-                .mappings()
-                .all()
-                if ids
-                else []
-            )
+            ).all()
+            if ids
+            else []
+        )
         by_board: dict[str, builtins.list[Widget]] = {i: [] for i in ids}
         for row in rows:
-            project = NeonProjectId(row["project_id"]) if row["project_id"] else None
-            by_board[row["dashboard_id"]].append(
-                Widget(row["id"], WidgetKind(row["kind"]), NeonMetricsSettings(project))
+            project = NeonProjectId(row.project_id) if row.project_id else None
+            by_board[row.dashboard_id].append(
+                Widget(row.id, WidgetKind(row.kind), NeonMetricsSettings(project))
             )
-        return [
-            Dashboard(b["id"], b["workspace_id"], b["name"], tuple(by_board[b["id"]]))
-            for b in boards
-        ]
+        return [Dashboard(b.id, b.workspace_id, b.name, tuple(by_board[b.id])) for b in boards]
+
+
+def _project(widget: Widget) -> str | None:
+    project = widget.settings.project_id
+    return str(project) if project is not None else None

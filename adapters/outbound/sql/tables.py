@@ -104,7 +104,13 @@ pending_authorizations = Table(
     Column("state_fingerprint", String(64), primary_key=True),
     Column("browser_fingerprint", String(64), nullable=False),
     _workspace_id(),
-    Column("started_by", String(320), nullable=False),
+    Column(  # revoking the admin who started a connect ends it
+        "started_by_member_id",
+        String(36),
+        ForeignKey("members.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("code_verifier", Text, nullable=False),  # encrypted
     Column("redirect_uri", Text, nullable=False),
     Column("created_at", UTC_TIME, nullable=False, index=True),
@@ -154,6 +160,7 @@ audit_events = Table(
     _workspace_id(),
     Column("at", UTC_TIME, nullable=False),
     Column("actor", String(320), nullable=False),
+    Column("actor_id", String(36), nullable=True),  # the member; kept after they are revoked
     Column("action", String(64), nullable=False),
     Column("detail", JSON, nullable=False),
     Index("ix_audit_events_workspace_at", "workspace_id", "at"),

@@ -1,106 +1,237 @@
-"""Workspaces, members, OAuth states, selections, dashboards and the audit log, in memory."""
+"""Every store in memory, behind a unit of work that commits all or nothing (state ends with the
+process). Writing transactions run one at a time; a failed one puts back what it changed."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import copy
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
+from application.ports.stores import VersionConflict
 from domain.audit import AuditEvent
 from domain.authorization import PendingAuthorization
-from domain.dashboards import Dashboard
+from domain.connection import Connection
+from domain.dashboards import Dashboard, Widget
+from domain.errors import NotFound
 from domain.selection import ProjectSelection
-from domain.workspaces import Member, Workspace
+from domain.workspaces import Member, Role, Workspace
 
 
+@dataclass
+class MemoryState:
+    """Immutable domain values in plain containers: a shallow copy is a full snapshot."""
+
+    connections: dict[str, Connection] = field(default_factory=dict)
+    pending: dict[str, PendingAuthorization] = field(default_factory=dict)
+    selections: dict[str, ProjectSelection] = field(default_factory=dict)
+    dashboards: dict[tuple[str, str], Dashboard] = field(default_factory=dict)
+    workspaces: dict[str, Workspace] = field(default_factory=dict)
+    members: dict[str, Member] = field(default_factory=dict)
+    audit: list[AuditEvent] = field(default_factory=list)
+
+    def snapshot(self) -> MemoryState:
+        return MemoryState(**{name: copy.copy(value) for name, value in vars(self).items()})
+
+    def restore(self, snapshot: MemoryState) -> None:
+        vars(self).update(vars(snapshot))
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryConnectionStore:
+    state: MemoryState
+
+    async def get(self, workspace_id: str) -> Connection | None:
+        return self.state.connections.get(workspace_id)
+
+    async def add(self, connection: Connection) -> None:
+        self.state.connections[connection.workspace_id] = connection
+
+    async def update(self, connection: Connection, *, expected_version: int) -> None:
+        stored = self.state.connections.get(connection.workspace_id)
+        if stored is None or stored.id != connection.id:
+            raise NotFound("The connection was removed.")
+        if stored.version != expected_version:
+            raise VersionConflict()
+        self.state.connections[connection.workspace_id] = connection
+
+    async def remove(self, workspace_id: str) -> Connection | None:
+        return self.state.connections.pop(workspace_id, None)
+
+    async def idle_since(self, before: datetime) -> Sequence[Connection]:
+        return [
+            c for c in self.state.connections.values() if c.usable and c.tokens.issued_at < before
+        ]
+
+    async def workspace_ids(self) -> Sequence[str]:
+        return list(self.state.connections)
+
+    async def reseal(self, connection: Connection) -> bool:
+        return False  # nothing is encrypted in memory
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryAuthorizationStore:
+    state: MemoryState
+
+    async def add(self, pending: PendingAuthorization) -> None:
+        self.state.pending[pending.state_fingerprint] = pending
+
+    async def take(self, state_fingerprint: str) -> PendingAuthorization | None:
+        return self.state.pending.pop(state_fingerprint, None)
+
+    async def forget_started_by(self, workspace_id: str, member_id: str) -> None:
+        for key, pending in list(self.state.pending.items()):
+            if pending.workspace_id == workspace_id and pending.started_by == member_id:
+                del self.state.pending[key]
+
+
+@dataclass(frozen=True, slots=True)
+class MemorySelectionStore:
+    state: MemoryState
+
+    async def get(self, workspace_id: str) -> ProjectSelection | None:
+        return self.state.selections.get(workspace_id)
+
+    async def put(self, selection: ProjectSelection) -> None:
+        self.state.selections[selection.workspace_id] = selection
+
+    async def remove(self, workspace_id: str) -> None:
+        self.state.selections.pop(workspace_id, None)
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryDashboardStore:
+    state: MemoryState
+
+    async def list(self, workspace_id: str) -> Sequence[Dashboard]:
+        return [d for (ws, _), d in self.state.dashboards.items() if ws == workspace_id]
+
+    async def get(self, workspace_id: str, dashboard_id: str) -> Dashboard | None:
+        return self.state.dashboards.get((workspace_id, dashboard_id))
+
+    async def add(self, dashboard: Dashboard) -> None:
+        self.state.dashboards[(dashboard.workspace_id, dashboard.id)] = dashboard
+
+    async def rename(self, dashboard: Dashboard) -> None:
+        self._change(dashboard, lambda stored: replace(stored, name=dashboard.name))
+
+    async def remove(self, workspace_id: str, dashboard_id: str) -> bool:
+        return self.state.dashboards.pop((workspace_id, dashboard_id), None) is not None
+
+    async def add_widget(self, dashboard: Dashboard, widget: Widget) -> None:
+        self._change(dashboard, lambda stored: replace(stored, widgets=(*stored.widgets, widget)))
+
+    async def save_widget(self, dashboard: Dashboard, widget: Widget) -> None:
+        self._change(dashboard, lambda stored: stored.with_settings(widget.id, widget.settings))
+
+    async def remove_widget(self, dashboard: Dashboard, widget_id: str) -> None:
+        self._change(dashboard, lambda stored: stored.without_widget(widget_id))
+
+    def _change(self, dashboard: Dashboard, change: Callable[[Dashboard], Dashboard]) -> None:
+        key = (dashboard.workspace_id, dashboard.id)
+        stored = self.state.dashboards.get(key)
+        if stored is not None:
+            self.state.dashboards[key] = change(stored)
+
+
+@dataclass(frozen=True, slots=True)
 class MemoryWorkspaceStore:
-    def __init__(self) -> None:
-        self._workspaces: dict[str, Workspace] = {}
+    state: MemoryState
 
     async def add(self, workspace: Workspace) -> None:
-        self._workspaces[workspace.id] = workspace
+        self.state.workspaces[workspace.id] = workspace
 
     async def get(self, workspace_id: str) -> Workspace | None:
-        return self._workspaces.get(workspace_id)
+        return self.state.workspaces.get(workspace_id)
 
     async def first(self) -> Workspace | None:
-        return next(iter(self._workspaces.values()), None)
+        return next(iter(self.state.workspaces.values()), None)
 
 
+@dataclass(frozen=True, slots=True)
 class MemoryMemberStore:
-    def __init__(self) -> None:
-        self._members: dict[str, Member] = {}
+    state: MemoryState
 
     async def add(self, member: Member) -> None:
-        self._members[member.id] = member
+        self.state.members[member.id] = member
 
     async def by_token_fingerprint(self, fingerprint: str) -> Member | None:
-        return next((m for m in self._members.values() if m.token_fingerprint == fingerprint), None)
+        found = (m for m in self.state.members.values() if m.token_fingerprint == fingerprint)
+        return next(found, None)
 
     async def list(self, workspace_id: str) -> Sequence[Member]:
-        return [m for m in self._members.values() if m.workspace_id == workspace_id]
+        return [m for m in self.state.members.values() if m.workspace_id == workspace_id]
 
     async def get(self, workspace_id: str, member_id: str) -> Member | None:
-        member = self._members.get(member_id)
+        member = self.state.members.get(member_id)
         return member if member is not None and member.workspace_id == workspace_id else None
+
+    async def admins(self, workspace_id: str) -> Sequence[Member]:
+        return [m for m in await self.list(workspace_id) if m.role is Role.ADMIN]
 
     async def remove(self, workspace_id: str, member_id: str) -> bool:
         if await self.get(workspace_id, member_id) is None:
             return False
-        del self._members[member_id]
+        del self.state.members[member_id]
         return True
 
 
-class MemoryAuthorizationStore:
-    def __init__(self) -> None:
-        self._pending: dict[str, PendingAuthorization] = {}
-
-    async def add(self, pending: PendingAuthorization) -> None:
-        self._pending[pending.state_fingerprint] = pending
-
-    async def take(self, state_fingerprint: str) -> PendingAuthorization | None:
-        return self._pending.pop(state_fingerprint, None)
-
-
-class MemorySelectionStore:
-    def __init__(self) -> None:
-        self._selections: dict[str, ProjectSelection] = {}
-
-    async def get(self, workspace_id: str) -> ProjectSelection | None:
-        return self._selections.get(workspace_id)
-
-    async def put(self, selection: ProjectSelection) -> None:
-        self._selections[selection.workspace_id] = selection
-
-    async def remove(self, workspace_id: str) -> None:
-        self._selections.pop(workspace_id, None)
-
-
-class MemoryDashboardStore:
-    def __init__(self) -> None:
-        self._dashboards: dict[tuple[str, str], Dashboard] = {}
-
-    async def list(self, workspace_id: str) -> Sequence[Dashboard]:
-        return [d for (ws, _), d in self._dashboards.items() if ws == workspace_id]
-
-    async def get(self, workspace_id: str, dashboard_id: str) -> Dashboard | None:
-        return self._dashboards.get((workspace_id, dashboard_id))
-
-    async def put(self, dashboard: Dashboard) -> None:
-        self._dashboards[(dashboard.workspace_id, dashboard.id)] = dashboard
-
-    async def remove(self, workspace_id: str, dashboard_id: str) -> bool:
-        return self._dashboards.pop((workspace_id, dashboard_id), None) is not None
-
-
+@dataclass(frozen=True, slots=True)
 class MemoryAuditLog:
-    def __init__(self) -> None:
-        self._events: list[AuditEvent] = []
+    state: MemoryState
 
     async def record(self, event: AuditEvent) -> None:
-        self._events.append(event)
+        self.state.audit.append(event)
 
     async def list(self, workspace_id: str, limit: int) -> Sequence[AuditEvent]:
-        mine = [e for e in reversed(self._events) if e.workspace_id == workspace_id]
+        mine = [e for e in reversed(self.state.audit) if e.workspace_id == workspace_id]
         return mine[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryStores:
+    connections: MemoryConnectionStore
+    authorizations: MemoryAuthorizationStore
+    selections: MemorySelectionStore
+    dashboards: MemoryDashboardStore
+    workspaces: MemoryWorkspaceStore
+    members: MemoryMemberStore
+    audit: MemoryAuditLog
+
+    @classmethod
+    def over(cls, state: MemoryState) -> MemoryStores:
+        return cls(
+            MemoryConnectionStore(state),
+            MemoryAuthorizationStore(state),
+            MemorySelectionStore(state),
+            MemoryDashboardStore(state),
+            MemoryWorkspaceStore(state),
+            MemoryMemberStore(state),
+            MemoryAuditLog(state),
+        )
+
+
+@dataclass
+class MemoryUnitOfWork:
+    state: MemoryState = field(default_factory=MemoryState)
+    _writer: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[MemoryStores]:
+        async with self._writer:
+            before = self.state.snapshot()
+            try:
+                yield MemoryStores.over(self.state)
+            except BaseException:
+                self.state.restore(before)
+                raise
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[MemoryStores]:
+        yield MemoryStores.over(self.state)
 
 
 class MemoryStoreProbe:

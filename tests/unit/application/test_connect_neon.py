@@ -9,7 +9,7 @@ from domain.connection import Health
 from domain.errors import Forbidden
 from domain.workspaces import Role
 from neon_standin.seed import ADA, GRACE
-from tests.support import Workspace, approve, query_of
+from tests.support import Workspace, approve, query_of, stored
 
 
 async def _start(ws: Workspace) -> tuple[dict[str, str], str]:
@@ -78,13 +78,13 @@ async def test_failed_callbacks_exchange_nothing(
     workspace: Workspace, mangle: object, outcome: Outcome
 ) -> None:
     query, binding = await _start(workspace)
-    server = workspace.container.fake_auth_server()
+    server = workspace.container.standin().oauth
     callback = mangle(query, binding)  # type: ignore[operator]
     result = await workspace.container.complete_connection().execute(callback)
     assert result.outcome is outcome
     expected_exchanges = 1 if outcome is Outcome.EXCHANGE_FAILED else 0
     assert server.counters.code_exchanges == expected_exchanges
-    assert await workspace.container.connections().get(workspace.admin.workspace_id) is None
+    assert await stored(workspace.container).connections.get(workspace.admin.workspace_id) is None
 
 
 async def test_an_expired_state_is_reported_as_expired(workspace: Workspace) -> None:
@@ -95,7 +95,7 @@ async def test_an_expired_state_is_reported_as_expired(workspace: Workspace) -> 
         Callback(query["state"], code, None, None, binding)
     )
     assert result.outcome is Outcome.STATE_EXPIRED
-    assert workspace.container.fake_auth_server().counters.code_exchanges == 0
+    assert workspace.container.standin().oauth.counters.code_exchanges == 0
 
 
 async def test_the_configured_issuer_is_accepted_byte_for_byte(workspace: Workspace) -> None:
@@ -129,12 +129,12 @@ async def test_reconnecting_revokes_the_old_grant_and_drops_an_invisible_selecti
 ) -> None:
     container = connected.container
     await container.select_project().execute(connected.admin, "aged-salad-46255801")
-    old = await container.connections().get(connected.admin.workspace_id)
+    old = await stored(container).connections.get(connected.admin.workspace_id)
     assert old is not None
     completion = await connected.connect(account=GRACE)  # Grace cannot see Ada's project
     assert completion.outcome is Outcome.CONNECTED and completion.selection_dropped
-    assert container.fake_auth_server().account_for(old.tokens.access_token.reveal()) is None
-    assert await container.selections().get(connected.admin.workspace_id) is None
+    assert container.standin().oauth.account_for(old.tokens.access_token.reveal()) is None
+    assert await stored(container).selections.get(connected.admin.workspace_id) is None
     status = await container.get_integration_status().execute(connected.admin)
     assert status.account is not None and status.account.id == GRACE
 
@@ -144,4 +144,4 @@ async def test_reconnecting_the_same_account_keeps_the_selection(connected: Work
     await container.select_project().execute(connected.admin, "aged-salad-46255801")
     completion = await connected.connect()
     assert not completion.selection_dropped
-    assert await container.selections().get(connected.admin.workspace_id) is not None
+    assert await stored(container).selections.get(connected.admin.workspace_id) is not None

@@ -13,7 +13,7 @@ from domain.errors import (
     ProjectNotAccessible,
 )
 from domain.workspaces import Role
-from tests.support import Workspace, admin_of_another_workspace
+from tests.support import Workspace, admin_of_another_workspace, stored
 
 
 async def test_selecting_a_visible_project_is_saved_and_audited(connected: Workspace) -> None:
@@ -23,7 +23,7 @@ async def test_selecting_a_visible_project_is_saved_and_audited(connected: Works
     status = await c.get_integration_status().execute(connected.admin)
     assert status.selection == selection
     events = await c.read_audit_log().execute(connected.admin)
-    assert events[0].action == "neon.project_selected"
+    assert events[0].action == "neon.selection_changed"
     assert events[0].detail["project_id"] == "shiny-wind-028834"
 
 
@@ -34,7 +34,7 @@ async def test_selecting_an_invisible_project_keeps_the_old_selection(connected:
         await c.select_project().execute(connected.admin, "not-ada-s-project-1")
     with pytest.raises(InvalidInput):
         await c.select_project().execute(connected.admin, "Bad Id")
-    kept = await c.selections().get(connected.admin.workspace_id)
+    kept = await stored(c).selections.get(connected.admin.workspace_id)
     assert kept is not None and str(kept.project_id) == "aged-salad-46255801"
 
 
@@ -42,7 +42,7 @@ async def test_members_read_but_do_not_change(connected: Workspace) -> None:
     c = connected.container
     member = await connected.add_member(Role.MEMBER)
     board = await c.create_dashboard().execute(connected.admin, "Ops")
-    assert [d.name for d in await c.read_dashboards().all(member)] == ["Ops"]
+    assert [d.name for d in await c.list_dashboards().execute(member)] == ["Ops"]
     attempts = [
         c.select_project().execute(member, "aged-salad-46255801"),
         c.create_dashboard().execute(member, "Mine"),
@@ -70,13 +70,13 @@ async def test_dashboard_and_widget_lifecycle(workspace: Workspace) -> None:
     assert str(changed.settings.project_id) == "aged-salad-46255801"
     reset = await c.configure_widget().execute(admin, board.id, widget.id, None)
     assert reset.settings.project_id is None
-    read = await c.read_dashboards().one(admin, board.id.upper())
+    read = await c.read_dashboard().execute(admin, board.id.upper())
     assert read.name == renamed.name and [w.id for w in read.widgets] == [widget.id]
     await c.remove_widget().execute(admin, board.id, widget.id)
-    assert (await c.read_dashboards().one(admin, board.id)).widgets == ()
+    assert (await c.read_dashboard().execute(admin, board.id)).widgets == ()
     await c.delete_dashboard().execute(admin, board.id)
     with pytest.raises(NotFound):
-        await c.read_dashboards().one(admin, board.id)
+        await c.read_dashboard().execute(admin, board.id)
     with pytest.raises(NotFound):
         await c.delete_dashboard().execute(admin, board.id)
 
@@ -90,7 +90,7 @@ async def test_widget_input_is_checked(workspace: Workspace) -> None:
         await c.add_widget().execute(workspace.admin, board.id, "neon_metrics", "BAD\n")
     with pytest.raises(InvalidInput):
         await c.add_widget().execute(workspace.admin, "not-a-uuid", "neon_metrics", None)
-    assert (await c.read_dashboards().one(workspace.admin, board.id)).widgets == ()
+    assert (await c.read_dashboard().execute(workspace.admin, board.id)).widgets == ()
 
 
 async def test_another_workspace_cannot_touch_dashboards(workspace: Workspace) -> None:
@@ -104,7 +104,7 @@ async def test_another_workspace_cannot_touch_dashboards(workspace: Workspace) -
     ]:
         with pytest.raises(NotFound):
             await attempt
-    assert (await c.read_dashboards().one(workspace.admin, board.id)).name == "Ops"
+    assert (await c.read_dashboard().execute(workspace.admin, board.id)).name == "Ops"
 
 
 async def test_members_are_added_with_a_one_time_token_and_revoked(workspace: Workspace) -> None:
@@ -140,12 +140,12 @@ async def test_the_last_admin_stays_and_bad_members_are_refused(workspace: Works
 
 async def test_disconnect_revokes_the_grant_and_forgets_the_tokens(connected: Workspace) -> None:
     c = connected.container
-    stored = await c.connections().get(connected.admin.workspace_id)
-    assert stored is not None
+    kept = await stored(c).connections.get(connected.admin.workspace_id)
+    assert kept is not None
     result = await c.disconnect().execute(connected.admin)
     assert result.revoked
-    assert c.fake_auth_server().account_for(stored.tokens.access_token.reveal()) is None
-    assert await c.connections().get(connected.admin.workspace_id) is None
+    assert c.standin().oauth.account_for(kept.tokens.access_token.reveal()) is None
+    assert await stored(c).connections.get(connected.admin.workspace_id) is None
     with pytest.raises(NeonNotConnected):
         await c.disconnect().execute(connected.admin)
     events = await c.read_audit_log().execute(connected.admin)

@@ -13,7 +13,7 @@ from domain.errors import (
 )
 from domain.workspaces import Role
 from neon_standin.seed import GRACE
-from tests.support import Workspace, admin_of_another_workspace
+from tests.support import Workspace, admin_of_another_workspace, stored
 
 
 async def _widget(ws: Workspace, project: str | None = None) -> tuple[str, str]:
@@ -29,7 +29,7 @@ async def test_the_selection_is_rendered_with_every_branch_counted(connected: Wo
     member = await connected.add_member(Role.MEMBER)
     c.neon_console().calls.clear()
     snapshot = await c.render_widget().execute(member, board, widget)
-    catalog_project = c.fake_catalog().projects["old-violet-32930710"]
+    catalog_project = c.standin().catalog.projects["old-violet-32930710"]
     assert snapshot.branch_total == 130
     assert snapshot.compute_seconds == sum(b.compute_time_seconds for b in catalog_project.branches)
     assert len(snapshot.branches_shown) == 5 and snapshot.branches_shown[0].name == "main"
@@ -66,9 +66,9 @@ async def test_not_connected_then_not_selected_then_not_accessible(workspace: Wo
 async def test_a_broken_grant_says_reconnect(connected: Workspace) -> None:
     c = connected.container
     board, widget = await _widget(connected, "aged-salad-46255801")
-    stored = await c.connections().get(connected.admin.workspace_id)
-    assert stored is not None and stored.tokens.refresh_token is not None
-    c.fake_auth_server().revoke(stored.tokens.refresh_token.reveal())
+    kept = await stored(c).connections.get(connected.admin.workspace_id)
+    assert kept is not None and kept.tokens.refresh_token is not None
+    c.standin().oauth.revoke(kept.tokens.refresh_token.reveal())
     with pytest.raises(NeonReauthorizationRequired):
         await c.render_widget().execute(connected.admin, board, widget)
 
@@ -81,5 +81,5 @@ async def test_another_workspace_cannot_render_or_even_find_the_widget(
     with pytest.raises(NotFound):
         await connected.container.render_widget().execute(stranger, board, widget)
     with pytest.raises(NotFound):
-        await connected.container.read_dashboards().one(stranger, board)
-    assert await connected.container.read_dashboards().all(stranger) == []
+        await connected.container.read_dashboard().execute(stranger, board)
+    assert await connected.container.list_dashboards().execute(stranger) == []

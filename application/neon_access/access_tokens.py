@@ -5,20 +5,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import suppress
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NoReturn
 
+from application.neon_access.single_flight import SingleFlight
 from application.ports.neon import (
     NeonOAuth,
     NeonUnavailable,
     RefreshOutcomeUnknown,
     RefreshRejected,
 )
-from application.ports.stores import ConnectionStore, RefreshLock, StoreUnavailable, VersionConflict
+from application.ports.stores import RefreshLock, StoreUnavailable, UnitOfWork, VersionConflict
 from application.ports.system import Clock, Telemetry
-from application.single_flight import SingleFlight
-from domain.connection import Connection, ReauthorizationReason
-from domain.errors import NeonNotConnected, NeonReauthorizationRequired, NotFound
+from domain.connection import Connection, ReauthorizationReason, usable
+from domain.errors import NeonReauthorizationRequired, NotFound
 
 log = logging.getLogger("produl_neon.tokens")
 PERSIST_ATTEMPTS = 8  # about 10 s of a store outage
@@ -26,78 +27,79 @@ PERSIST_ATTEMPTS = 8  # about 10 s of a store outage
 UNKNOWN_OUTCOME_PAUSE = timedelta(seconds=60)
 
 
-class FreshAccessToken:
+@dataclass(frozen=True, slots=True)
+class AccessTokens:
     """Rules:
     - a token that is expired or about to be is refreshed before use;
     - one refresh per rotation: concurrent callers in this process share one flight, and the
       flight takes the per-connection lock (shared by every process) and re-checks the version
       it saw before waiting: if someone else rotated meanwhile, their token is used;
-    - the rotated pair is written (version-checked) before anyone uses it;
+    - the rotated pair is written (version-checked) before anyone uses it, in a transaction of
+      its own, never inside a use case's (decision 0011: Neon has already rotated; losing that
+      write would log the customer out);
     - invalid_grant / token_inactive mark the connection "needs re-authorization"; no retry.
     """
 
-    def __init__(
-        self,
-        connections: ConnectionStore,
-        lock: RefreshLock,
-        oauth: NeonOAuth,
-        clock: Clock,
-        telemetry: Telemetry,
-    ) -> None:
-        self._connections = connections
-        self._lock = lock
-        self._oauth = oauth
-        self._clock = clock
-        self._telemetry = telemetry
-        self._flights: SingleFlight[Connection] = SingleFlight()
+    uow: UnitOfWork
+    lock: RefreshLock
+    oauth: NeonOAuth
+    clock: Clock
+    telemetry: Telemetry
+    flights: SingleFlight[Connection] = field(default_factory=SingleFlight)
 
-    async def for_workspace(self, workspace_id: str) -> Connection:
-        connection = await self._current(workspace_id)
-        now = self._clock.now()
-        if connection.needs_refresh(now):
-            try:
-                connection = await self.refresh(connection)
-            except NeonUnavailable:
-                if now >= connection.tokens.expires_at:
-                    raise
-                # About to expire, but not yet: use it while Neon's token endpoint recovers.
-        return connection
+    async def current(self, workspace_id: str) -> Connection:
+        """The stored connection, if Neon can be called with it (its token may be due)."""
+        async with self.uow.read() as stores:
+            return usable(await stores.connections.get(workspace_id))
 
-    async def refresh(self, seen: Connection) -> Connection:
+    async def fit_for_use(self, connection: Connection) -> Connection:
+        """``connection``, or its successor with a refreshed token when its token is due."""
+        now = self.clock.now()
+        if not connection.needs_refresh(now):
+            return connection
+        try:
+            return await self.rotate(connection)
+        except NeonUnavailable:
+            if now >= connection.tokens.expires_at:
+                raise
+            return connection  # about to expire, not yet: use it while the token endpoint recovers
+
+    async def rotate(self, seen: Connection) -> Connection:
         """Rotate the tokens of ``seen`` unless someone already replaced that version."""
-        current = await self._current(seen.workspace_id)
+        current = await self.current(seen.workspace_id)
         if current.id != seen.id or current.version != seen.version:
             return current  # rotated meanwhile: no flight, no lock
         key = f"{seen.id}@{seen.version}"
-        return await self._flights.run(key, lambda: self._refresh_under_lock(seen))
+        return await self.flights.run(key, lambda: self._rotate_under_lock(seen))
 
-    async def _current(self, workspace_id: str) -> Connection:
-        connection = await self._connections.get(workspace_id)
-        if connection is None:
-            raise NeonNotConnected()
-        if not connection.usable:
-            raise NeonReauthorizationRequired()
-        return connection
+    async def drain(self) -> None:
+        """Wait for refreshes in flight (a stopping process must still store what it rotated)."""
+        await self.flights.wait_all()
 
-    async def _refresh_under_lock(self, seen: Connection) -> Connection:
-        async with self._lock.hold(seen.id):
-            current = await self._current(seen.workspace_id)
+    async def mark_broken(self, connection: Connection, reason: ReauthorizationReason) -> None:
+        """Unless someone changed the connection meanwhile (theirs wins)."""
+        broken = connection.requiring_reauthorization(reason)
+        with suppress(VersionConflict, NotFound):
+            await self._write(broken, expected_version=connection.version)
+
+    async def _rotate_under_lock(self, seen: Connection) -> Connection:
+        async with self.lock.hold(seen.id):
+            current = await self.current(seen.workspace_id)
             if current.id != seen.id or current.version != seen.version:
-                self._telemetry.token_refresh("already_rotated")
+                self.telemetry.token_refresh("already_rotated")
                 return current
-            return await self._rotate(current)
+            return await self._refresh(current)
 
-    async def _rotate(self, current: Connection) -> Connection:
-        now = self._clock.now()
-        if current.refresh_blocked(now):
-            assert current.refresh_blocked_until is not None
+    async def _refresh(self, current: Connection) -> Connection:
+        now = self.clock.now()
+        if current.refresh_blocked_until is not None and current.refresh_blocked(now):
             wait = int((current.refresh_blocked_until - now).total_seconds()) + 1
             raise NeonUnavailable(retry_after_seconds=wait)
         refresh_token = current.tokens.refresh_token
         if refresh_token is None:
             await self._give_up(current, ReauthorizationReason.NO_REFRESH_TOKEN)
         try:
-            granted = await self._oauth.refresh(refresh_token)
+            granted = await self.oauth.refresh(refresh_token)
         except RefreshRejected as rejected:
             reason = (
                 ReauthorizationReason.GRANT_REVOKED
@@ -106,7 +108,7 @@ class FreshAccessToken:
             )
             await self._give_up(current, reason)
         except NeonUnavailable:
-            self._telemetry.token_refresh("unavailable")
+            self.telemetry.token_refresh("unavailable")
             raise
         except RefreshOutcomeUnknown:
             await self._block_refreshes(current, now)
@@ -114,7 +116,7 @@ class FreshAccessToken:
             raise NeonUnavailable(retry_after_seconds=pause) from None
         rotated = current.rotated(granted.tokens)
         await self._persist(rotated, current.version)
-        self._telemetry.token_refresh("rotated")
+        self.telemetry.token_refresh("rotated")
         log.info("connection %s: tokens rotated to version %d", rotated.id, rotated.version)
         return rotated
 
@@ -123,12 +125,12 @@ class FreshAccessToken:
         so a store outage is retried for a while rather than given up at once."""
         for attempt in range(PERSIST_ATTEMPTS):
             try:
-                await self._connections.update(rotated, expected_version=expected_version)
+                await self._write(rotated, expected_version=expected_version)
                 return
             except StoreUnavailable:
                 if attempt == PERSIST_ATTEMPTS - 1:
                     log.critical("rotated tokens of connection %s could not be stored", rotated.id)
-                    self._telemetry.token_refresh("lost")
+                    self.telemetry.token_refresh("lost")
                     raise
                 await asyncio.sleep(min(0.1 * 2**attempt, 2.0))
 
@@ -137,19 +139,19 @@ class FreshAccessToken:
         (a second one in flight would be taken for reuse and revoke the grant)."""
         log.warning("connection %s: refresh outcome unknown; no refresh before %s",
                     current.id, now + UNKNOWN_OUTCOME_PAUSE)  # fmt: skip
-        self._telemetry.token_refresh("outcome_unknown")
+        self.telemetry.token_refresh("outcome_unknown")
         blocked = current.blocking_refresh_until(now + UNKNOWN_OUTCOME_PAUSE)
         with suppress(VersionConflict, NotFound):
-            await self._connections.update(blocked, expected_version=current.version)
-
-    async def drain(self) -> None:
-        """Wait for refreshes in flight (a stopping process must still store what it rotated)."""
-        await self._flights.wait_all()
+            await self._write(blocked, expected_version=current.version)
 
     async def _give_up(self, current: Connection, reason: ReauthorizationReason) -> NoReturn:
-        await self._connections.update(
+        await self._write(
             current.requiring_reauthorization(reason), expected_version=current.version
         )
-        self._telemetry.token_refresh(reason.value)
+        self.telemetry.token_refresh(reason.value)
         log.warning("connection %s needs re-authorization: %s", current.id, reason.value)
         raise NeonReauthorizationRequired()
+
+    async def _write(self, connection: Connection, *, expected_version: int) -> None:
+        async with self.uow.begin() as stores:
+            await stores.connections.update(connection, expected_version=expected_version)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.ports.stores import ConnectionStore, SelectionStore
+from application.permissions import Audience, use_case
+from application.ports.stores import TokensUnreadable, UnitOfWork
 from domain.connection import Health, NeonAccount, ReauthorizationReason
 from domain.selection import ProjectSelection
 from domain.workspaces import Member
@@ -19,16 +20,17 @@ class IntegrationStatus:
     selection: ProjectSelection | None
 
 
+@use_case(Audience.MEMBERS, raises=(TokensUnreadable,))
+@dataclass(frozen=True, slots=True)
 class GetIntegrationStatus:
-    """Any member. Reads only what is stored: showing the card never calls Neon."""
+    """Reads only what is stored: showing the card never calls Neon."""
 
-    def __init__(self, connections: ConnectionStore, selections: SelectionStore) -> None:
-        self._connections = connections
-        self._selections = selections
+    uow: UnitOfWork
 
     async def execute(self, actor: Member) -> IntegrationStatus:
-        connection = await self._connections.get(actor.workspace_id)
-        selection = await self._selections.get(actor.workspace_id)
+        async with self.uow.read() as stores:
+            connection = await stores.connections.get(actor.workspace_id)
+            selection = await stores.selections.get(actor.workspace_id)
         if connection is None:
             return IntegrationStatus(Health.DISCONNECTED, None, frozenset(), None, selection)
         return IntegrationStatus(

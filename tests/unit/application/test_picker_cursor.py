@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.project_cursor import PickerPosition
+from application.neon_access.picker_cursor import PickerPosition
 from domain.errors import InvalidInput
 
 # Neon's cursors are project ids or base64 tokens: printable ASCII.

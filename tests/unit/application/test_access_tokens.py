@@ -3,26 +3,39 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import cast
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TypeVar
 
 import pytest
 
-from application.fresh_access_token import FreshAccessToken
+from application.neon_access.access_tokens import AccessTokens
 from application.ports.neon import AccessTokenRejected, NeonUnavailable
-from application.ports.stores import ConnectionStore, StoreUnavailable
+from application.ports.stores import Stores, StoreUnavailable, UnitOfWork
 from bootstrap.container import Container
 from domain.connection import Connection, Health, ReauthorizationReason
 from domain.errors import NeonNotConnected, NeonReauthorizationRequired
 from domain.secrets import Secret
-from tests.support import Workspace, new_workspace
+from tests.support import Workspace, new_workspace, stored
+
+T = TypeVar("T")
 
 
-def another_process(c: Container) -> FreshAccessToken:
+def another_process(c: Container) -> AccessTokens:
     """The same stores and Neon, but a single flight of its own, as in another process."""
-    return FreshAccessToken(
-        c.connections(), c.refresh_lock(), c.neon_oauth(), c.clock(), c.telemetry()
-    )
+    return AccessTokens(c.uow(), c.refresh_lock(), c.neon_oauth(), c.clock(), c.telemetry())
+
+
+async def with_fresh_token(
+    c: Container, workspace_id: str, request: Callable[[Secret], Awaitable[T]]
+) -> T:
+    connection = await c.access_tokens().current(workspace_id)
+    return await c.authorized_calls().with_fresh_token(connection, request)
+
+
+async def usable_connection(tokens: AccessTokens, workspace_id: str) -> Connection:
+    """What a render gets: the stored connection, its token refreshed if due."""
+    return await tokens.fit_for_use(await tokens.current(workspace_id))
 
 
 async def _dashboard_widget(ws: Workspace, project: str = "aged-salad-46255801") -> tuple[str, str]:
@@ -33,10 +46,10 @@ async def _dashboard_widget(ws: Workspace, project: str = "aged-salad-46255801")
 
 
 async def test_a_fresh_token_is_used_as_it_is(connected: Workspace) -> None:
-    before = await connected.container.connections().get(connected.admin.workspace_id)
-    got = await connected.container.fresh_access_token().for_workspace(connected.admin.workspace_id)
+    before = await stored(connected.container).connections.get(connected.admin.workspace_id)
+    got = await usable_connection(connected.container.access_tokens(), connected.admin.workspace_id)
     assert got == before
-    assert connected.container.fake_auth_server().counters.refreshes == 0
+    assert connected.container.standin().oauth.counters.refreshes == 0
 
 
 async def test_fifty_concurrent_renders_on_an_expired_token_refresh_once(
@@ -49,42 +62,42 @@ async def test_fifty_concurrent_renders_on_an_expired_token_refresh_once(
         *(render.execute(connected.admin, board, widget) for _ in range(50))
     )
     assert {s.project_name for s in snapshots} == {"analytics"}
-    assert connected.container.fake_auth_server().counters.refreshes == 1
-    stored = await connected.container.connections().get(connected.admin.workspace_id)
-    assert stored is not None and stored.version == 2
+    assert connected.container.standin().oauth.counters.refreshes == 1
+    kept = await stored(connected.container).connections.get(connected.admin.workspace_id)
+    assert kept is not None and kept.version == 2
 
 
 async def test_two_processes_sharing_the_store_and_lock_refresh_once(connected: Workspace) -> None:
     c = connected.container
-    # A second FreshAccessToken has its own single flight, as another process would.
+    # A second AccessTokens has its own single flight, as another process would.
     other = another_process(c)
     connected.clock.advance(hours=2)
     workspace_id = connected.admin.workspace_id
     results = await asyncio.gather(
-        *(c.fresh_access_token().for_workspace(workspace_id) for _ in range(10)),
-        *(other.for_workspace(workspace_id) for _ in range(10)),
+        *(usable_connection(c.access_tokens(), workspace_id) for _ in range(10)),
+        *(usable_connection(other, workspace_id) for _ in range(10)),
     )
     assert {r.version for r in results} == {2}
-    assert c.fake_auth_server().counters.refreshes == 1
-    assert c.fake_auth_server().counters.reuse_detections == 0
+    assert c.standin().oauth.counters.refreshes == 1
+    assert c.standin().oauth.counters.reuse_detections == 0
 
 
 async def test_a_rejected_refresh_needs_reauthorization_and_is_not_retried(
     connected: Workspace,
 ) -> None:
     c = connected.container
-    stored = await c.connections().get(connected.admin.workspace_id)
-    assert stored is not None and stored.tokens.refresh_token is not None
+    kept = await stored(c).connections.get(connected.admin.workspace_id)
+    assert kept is not None and kept.tokens.refresh_token is not None
     # Someone else used our refresh token (e.g. a leaked copy): Neon rotated it away.
-    c.fake_auth_server().refresh(stored.tokens.refresh_token.reveal())
+    c.standin().oauth.refresh(kept.tokens.refresh_token.reveal())
     connected.clock.advance(hours=2)
-    fresh = c.fresh_access_token()
+    fresh = c.access_tokens()
     with pytest.raises(NeonReauthorizationRequired):
-        await fresh.for_workspace(connected.admin.workspace_id)
+        await usable_connection(fresh, connected.admin.workspace_id)
     with pytest.raises(NeonReauthorizationRequired):
-        await fresh.for_workspace(connected.admin.workspace_id)
-    assert c.fake_auth_server().counters.refreshes == 2  # the foreign one and ours, no retry
-    assert c.fake_auth_server().counters.reuse_detections == 1
+        await usable_connection(fresh, connected.admin.workspace_id)
+    assert c.standin().oauth.counters.refreshes == 2  # the foreign one and ours, no retry
+    assert c.standin().oauth.counters.reuse_detections == 1
     status = await c.get_integration_status().execute(connected.admin)
     assert status.health is Health.NEEDS_REAUTHORIZATION
     assert status.reason is ReauthorizationReason.GRANT_REVOKED
@@ -92,22 +105,22 @@ async def test_a_rejected_refresh_needs_reauthorization_and_is_not_retried(
 
 async def test_hydra_v2_reuse_answers_invalid_grant_and_also_needs_reconnecting() -> None:
     ws = await new_workspace()
-    server = ws.container.fake_auth_server()
+    server = ws.container.standin().oauth
     server.hydra_v2_reuse = True
     await ws.connect()
-    stored = await ws.container.connections().get(ws.admin.workspace_id)
-    assert stored is not None and stored.tokens.refresh_token is not None
-    server.refresh(stored.tokens.refresh_token.reveal())
+    kept = await stored(ws.container).connections.get(ws.admin.workspace_id)
+    assert kept is not None and kept.tokens.refresh_token is not None
+    server.refresh(kept.tokens.refresh_token.reveal())
     ws.clock.advance(hours=2)
     with pytest.raises(NeonReauthorizationRequired):
-        await ws.container.fresh_access_token().for_workspace(ws.admin.workspace_id)
+        await usable_connection(ws.container.access_tokens(), ws.admin.workspace_id)
     status = await ws.container.get_integration_status().execute(ws.admin)
     assert status.reason is ReauthorizationReason.REFRESH_REJECTED
 
 
 async def test_without_a_connection_there_is_no_token(workspace: Workspace) -> None:
     with pytest.raises(NeonNotConnected):
-        await workspace.container.fresh_access_token().for_workspace(workspace.admin.workspace_id)
+        await usable_connection(workspace.container.access_tokens(), workspace.admin.workspace_id)
 
 
 async def _whoami_while_another_process_rotates(
@@ -117,14 +130,14 @@ async def _whoami_while_another_process_rotates(
     revokes the token the caller holds). Returns the stale connection, the call, and the tokens
     it was given."""
     c = connected.container
-    stale = await c.connections().get(connected.admin.workspace_id)
+    stale = await stored(c).connections.get(connected.admin.workspace_id)
     assert stale is not None
     other = another_process(c)
     used: list[Secret] = []
 
     async def whoami(token: Secret) -> str:
         if not used:
-            await other.refresh(stale)
+            await other.rotate(stale)
             then()
         used.append(token)
         return str((await c.neon_console().get_current_user(token)).id)
@@ -138,9 +151,9 @@ async def test_a_401_after_another_process_rotated_uses_the_newer_token(
     c = connected.container
     workspace_id = connected.admin.workspace_id
     stale, whoami, tokens_used = await _whoami_while_another_process_rotates(connected)
-    assert await c.neon_call().run(workspace_id, whoami) == "user-ada-lovelace"
+    assert await with_fresh_token(c, workspace_id, whoami) == "user-ada-lovelace"
     assert tokens_used[0] == stale.tokens.access_token and tokens_used[1] != tokens_used[0]
-    assert c.fake_auth_server().counters.refreshes == 1  # re-read the store, no second refresh
+    assert c.standin().oauth.counters.refreshes == 1  # re-read the store, no second refresh
 
 
 async def test_a_401_nobody_explains_refreshes_once_then_gives_up(connected: Workspace) -> None:
@@ -151,8 +164,8 @@ async def test_a_401_nobody_explains_refreshes_once_then_gives_up(connected: Wor
         raise AccessTokenRejected()
 
     with pytest.raises(NeonReauthorizationRequired):
-        await c.neon_call().run(workspace_id, always_rejected)
-    assert c.fake_auth_server().counters.refreshes == 1
+        await with_fresh_token(c, workspace_id, always_rejected)
+    assert c.standin().oauth.counters.refreshes == 1
     status = await c.get_integration_status().execute(connected.admin)
     assert status.reason is ReauthorizationReason.ACCESS_REJECTED
 
@@ -166,40 +179,41 @@ async def test_a_newer_token_that_expired_meanwhile_is_refreshed_not_declared_br
     _, whoami, used = await _whoami_while_another_process_rotates(
         connected, then=lambda: connected.clock.advance(hours=2)
     )
-    assert await c.neon_call().run(workspace_id, whoami) == "user-ada-lovelace"
-    assert len(set(used)) == 2 and c.fake_auth_server().counters.refreshes == 2
+    assert await with_fresh_token(c, workspace_id, whoami) == "user-ada-lovelace"
+    assert len(set(used)) == 2 and c.standin().oauth.counters.refreshes == 2
     status = await c.get_integration_status().execute(connected.admin)
     assert status.health.value == "active"
 
 
-class FlakyStore:
-    """A connection store whose writes fail a few times first, as during a database restart."""
+class FlakyWrites:
+    """A unit of work whose writing transactions fail a few times first, as during a database
+    restart (reads still work)."""
 
-    def __init__(self, inner: ConnectionStore, failures: int) -> None:
+    def __init__(self, inner: UnitOfWork, failures: int) -> None:
         self.inner, self.failures, self.attempts = inner, failures, 0
 
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.inner, name)
+    def read(self) -> AbstractAsyncContextManager[Stores]:
+        return self.inner.read()
 
-    async def update(self, connection: Connection, *, expected_version: int) -> None:
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[Stores]:
         self.attempts += 1
         if self.attempts <= self.failures:
             raise StoreUnavailable()
-        await self.inner.update(connection, expected_version=expected_version)
+        async with self.inner.begin() as stores:
+            yield stores
 
 
 async def test_a_rotated_pair_is_written_through_a_store_outage(connected: Workspace) -> None:
     c = connected.container
-    flaky = FlakyStore(c.connections(), failures=3)
-    fresh = FreshAccessToken(
-        cast(ConnectionStore, flaky), c.refresh_lock(), c.neon_oauth(), c.clock(), c.telemetry()
-    )
+    flaky = FlakyWrites(c.uow(), failures=3)
+    fresh = AccessTokens(flaky, c.refresh_lock(), c.neon_oauth(), c.clock(), c.telemetry())
     connected.clock.advance(hours=2)
-    rotated = await fresh.for_workspace(connected.admin.workspace_id)
+    rotated = await usable_connection(fresh, connected.admin.workspace_id)
     assert flaky.attempts == 4 and rotated.version == 2
-    assert c.fake_auth_server().counters.refreshes == 1  # never refreshed twice for it
-    stored = await c.connections().get(connected.admin.workspace_id)
-    assert stored == rotated
+    assert c.standin().oauth.counters.refreshes == 1  # never refreshed twice for it
+    kept = await stored(c).connections.get(connected.admin.workspace_id)
+    assert kept == rotated
 
 
 async def test_a_refresh_outlives_a_caller_that_goes_away_and_drain_waits_for_it(
@@ -207,14 +221,14 @@ async def test_a_refresh_outlives_a_caller_that_goes_away_and_drain_waits_for_it
 ) -> None:
     c = connected.container
     connected.clock.advance(hours=2)
-    fresh = c.fresh_access_token()
-    caller = asyncio.create_task(fresh.for_workspace(connected.admin.workspace_id))
+    fresh = c.access_tokens()
+    caller = asyncio.create_task(usable_connection(fresh, connected.admin.workspace_id))
     await asyncio.sleep(0.005)  # the refresh is on its way to Neon
     caller.cancel()  # the client hung up, or the server is stopping
     await fresh.drain()
-    stored = await c.connections().get(connected.admin.workspace_id)
-    assert stored is not None and stored.version == 2
-    assert c.fake_auth_server().counters.refreshes == 1
+    kept = await stored(c).connections.get(connected.admin.workspace_id)
+    assert kept is not None and kept.version == 2
+    assert c.standin().oauth.counters.refreshes == 1
 
 
 async def test_an_unknown_refresh_outcome_pauses_refreshes_in_every_process(
@@ -225,14 +239,14 @@ async def test_an_unknown_refresh_outcome_pauses_refreshes_in_every_process(
     c.neon_oauth().lose_next_answers = 1  # Neon rotates; its answer is lost on the way back
     connected.clock.advance(hours=2)
     with pytest.raises(NeonUnavailable):
-        await c.fresh_access_token().for_workspace(workspace_id)
+        await usable_connection(c.access_tokens(), workspace_id)
     with pytest.raises(NeonUnavailable):  # elsewhere, within the pause: no second request
-        await another_process(c).for_workspace(workspace_id)
-    assert c.fake_auth_server().counters.refreshes == 1
-    stored = await c.connections().get(workspace_id)
-    assert stored is not None and stored.refresh_blocked(c.clock().now())
+        await usable_connection(another_process(c), workspace_id)
+    assert c.standin().oauth.counters.refreshes == 1
+    kept = await stored(c).connections.get(workspace_id)
+    assert kept is not None and kept.refresh_blocked(c.clock().now())
 
     connected.clock.advance(seconds=61)  # the lost request has surely finished by now
     with pytest.raises(NeonReauthorizationRequired):  # Neon had rotated: reconnecting is left
-        await c.fresh_access_token().for_workspace(workspace_id)
-    assert c.fake_auth_server().counters.refreshes == 2
+        await usable_connection(c.access_tokens(), workspace_id)
+    assert c.standin().oauth.counters.refreshes == 2

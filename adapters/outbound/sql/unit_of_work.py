@@ -1,0 +1,60 @@
+"""The SQL unit of work: one database transaction, and the stores bound to it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.outbound.sql.connections import SqlConnectionStore
+from adapters.outbound.sql.dashboards import SqlDashboardStore
+from adapters.outbound.sql.database import Database
+from adapters.outbound.sql.stores import (
+    SqlAuditLog,
+    SqlAuthorizationStore,
+    SqlMemberStore,
+    SqlSelectionStore,
+    SqlWorkspaceStore,
+)
+from adapters.outbound.sql.token_cipher import Keyring
+
+
+@dataclass(frozen=True, slots=True)
+class SqlStores:
+    connections: SqlConnectionStore
+    authorizations: SqlAuthorizationStore
+    selections: SqlSelectionStore
+    dashboards: SqlDashboardStore
+    workspaces: SqlWorkspaceStore
+    members: SqlMemberStore
+    audit: SqlAuditLog
+
+    @classmethod
+    def bound_to(cls, tx: AsyncConnection, keyring: Keyring, *, writing: bool) -> SqlStores:
+        return cls(
+            connections=SqlConnectionStore(tx, writing, keyring),
+            authorizations=SqlAuthorizationStore(tx, writing, keyring),
+            selections=SqlSelectionStore(tx, writing),
+            dashboards=SqlDashboardStore(tx, writing),
+            workspaces=SqlWorkspaceStore(tx, writing),
+            members=SqlMemberStore(tx, writing),
+            audit=SqlAuditLog(tx, writing),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SqlUnitOfWork:
+    db: Database
+    keyring: Keyring
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[SqlStores]:
+        async with self.db.transaction(write=True) as tx:
+            yield SqlStores.bound_to(tx, self.keyring, writing=True)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[SqlStores]:
+        async with self.db.transaction(write=False) as tx:
+            yield SqlStores.bound_to(tx, self.keyring, writing=False)
