@@ -109,7 +109,7 @@ class Container(containers.DeclarativeContainer):
     )
 
 
-def use_cases(container: Container) -> dict[str, providers.Provider[Any]]:
+def use_cases(container: Container) -> dict[str, providers.Singleton[Any]]:
     """Every registered use case by its provider name (what handlers name as a dependency)."""
     return {
         name: provider
