@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from domain.errors import InvalidInput
 
 # \Z, not $: `$` also matches before a trailing newline, and these ids go into URL paths.
-_NEON_ID = re.compile(r"[a-z0-9-]{1,60}\Z")
+NEON_ID_MAX_LENGTH = 60
+_NEON_ID = re.compile(rf"[a-z0-9-]{{1,{NEON_ID_MAX_LENGTH}}}\Z")
 
 
 @dataclass(frozen=True, slots=True)

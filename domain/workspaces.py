@@ -9,6 +9,7 @@ from datetime import datetime
 
 from domain.errors import InvalidInput
 
+MAX_EMAIL_LENGTH = 320  # RFC 5321: a 64-character local part, "@", a 255-character domain
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{1,63}\Z")
 
 

@@ -6,8 +6,13 @@ from typing import Annotated, Literal
 
 import msgspec
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+from domain.dashboards import MAX_NAME_LENGTH
+from domain.ids import NEON_ID_MAX_LENGTH
+from domain.workspaces import MAX_EMAIL_LENGTH
+
+# Limits come from the domain's rules; the domain still checks the rest (what characters).
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=NEON_ID_MAX_LENGTH)]
 
 
 class Request(msgspec.Struct, forbid_unknown_fields=True):
@@ -36,7 +41,7 @@ class WidgetPatchIn(Request):
 
 
 class MemberIn(Request):
-    email: Annotated[str, msgspec.Meta(min_length=3, max_length=320)]
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=MAX_EMAIL_LENGTH)]
     role: Literal["admin", "member"] = "member"
 
 

@@ -16,10 +16,12 @@ from adapters.inbound.http.web_settings import WebSettings
 from application.disconnect import Disconnect
 from application.get_integration_status import GetIntegrationStatus
 from application.list_integrations import ListIntegrations
-from application.list_projects import ListProjects, ProjectQuery
+from application.list_projects import MAX_LIMIT, MAX_SEARCH_LENGTH, ListProjects, ProjectQuery
+from application.neon_access.picker_cursor import MAX_CURSOR_LENGTH
 from application.select_project import SelectProject
 from application.start_connection import StartConnection
 from domain.authorization import AUTHORIZATION_TTL, CALLBACK_PATH
+from domain.ids import NEON_ID_MAX_LENGTH
 from domain.workspaces import Member
 
 BINDING_COOKIE = "produl_neon_oauth"
@@ -83,10 +85,10 @@ class IntegrationsController(Controller):
         self,
         actor: Actor,
         list_projects: NamedDependency[ListProjects],
-        search: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        org_id: Annotated[str | None, QueryParameter(max_length=60)] = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        search: Annotated[str | None, QueryParameter(max_length=MAX_SEARCH_LENGTH)] = None,
+        org_id: Annotated[str | None, QueryParameter(max_length=NEON_ID_MAX_LENGTH)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR_LENGTH)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 20,
     ) -> dtos.ProjectsOut:
         page = await list_projects.execute(actor, ProjectQuery(search, org_id, cursor, limit))
         org_names = {str(o.id): o.name for o in page.organizations}
