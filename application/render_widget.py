@@ -13,7 +13,6 @@ from application.ports.neon import NeonConsole, NeonRateLimited, NeonUnavailable
 from application.ports.stores import TokensUnreadable, UnitOfWork
 from application.ports.system import Clock, Telemetry
 from domain.connection import usable
-from domain.dashboards import existing
 from domain.errors import (
     DomainError,
     InvalidInput,
@@ -75,11 +74,14 @@ class RenderWidget:
         self, actor: Member, dashboard_id: str, widget_id: str
     ) -> NeonMetricsSnapshot:
         board_id = parse_uuid(dashboard_id, "The dashboard id")
+        wid = parse_uuid(widget_id, "The widget id")
         async with self.uow.read() as stores:
-            dashboard = existing(await stores.dashboards.get(actor.workspace_id, board_id))
-            widget = dashboard.widget(parse_uuid(widget_id, "The widget id"))
-            connection = usable(await stores.connections.get(actor.workspace_id))
+            widget = await stores.dashboards.widget(actor.workspace_id, board_id, wid)
+            connection = await stores.connections.get(actor.workspace_id)
             selection = await stores.selections.get(actor.workspace_id)
+        if widget is None:
+            raise NotFound("No such widget on a dashboard of this workspace.")
+        connection = usable(connection)  # "connect Neon" comes before "select a project"
         project_id = widget.settings.project_id or (selection.project_id if selection else None)
         if project_id is None:
             raise ProjectNotSelected()

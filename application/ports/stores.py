@@ -96,6 +96,9 @@ class DashboardStore(Protocol):
 
     async def get(self, workspace_id: str, dashboard_id: str) -> Dashboard | None: ...
 
+    async def widget(self, workspace_id: str, dashboard_id: str, widget_id: str) -> Widget | None:
+        """One widget, found only on that dashboard of that workspace."""
+
     async def add(self, dashboard: Dashboard) -> None: ...
 
     async def rename(self, dashboard: Dashboard) -> None: ...

@@ -107,6 +107,9 @@ async def test_dashboards_keep_their_widgets_in_order(backend: Container) -> Non
     await store.add(Dashboard("d2", "w1", "Second"))
     assert await store.get("w1", "d1") == board
     assert [d.id for d in await store.list("w1")] == ["d1", "d2"]
+    assert await store.widget("w1", "d1", "a") == board.widgets[0]
+    assert await store.widget("w2", "d1", "a") is None  # another workspace's: not found
+    assert await store.widget("w1", "d2", "a") is None  # another dashboard's: not found
     await store.rename(replace(board, name="Ops 2"))
     await store.remove_widget(board, "a")
     third = Widget("c", WidgetKind.NEON_METRICS, NeonMetricsSettings())

@@ -5,8 +5,9 @@ from __future__ import annotations
 import builtins
 import time
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 
 from adapters.outbound.sql.stores import InTransaction
 from adapters.outbound.sql.tables import dashboards, widgets
@@ -21,6 +22,20 @@ class SqlDashboardStore(InTransaction):
     async def get(self, workspace_id: str, dashboard_id: str) -> Dashboard | None:
         found = await self._read(workspace_id, dashboard_id)
         return found[0] if found else None
+
+    async def widget(self, workspace_id: str, dashboard_id: str, widget_id: str) -> Widget | None:
+        row = (
+            await self.tx.execute(
+                select(widgets)
+                .join(dashboards, dashboards.c.id == widgets.c.dashboard_id)
+                .where(
+                    dashboards.c.workspace_id == workspace_id,
+                    dashboards.c.id == dashboard_id,
+                    widgets.c.id == widget_id,
+                )
+            )
+        ).first()
+        return _widget(row) if row is not None else None
 
     async def add(self, dashboard: Dashboard) -> None:
         await self.tx.execute(
@@ -96,11 +111,13 @@ class SqlDashboardStore(InTransaction):
         )
         by_board: dict[str, builtins.list[Widget]] = {i: [] for i in ids}
         for row in rows:
-            project = NeonProjectId(row.project_id) if row.project_id else None
-            by_board[row.dashboard_id].append(
-                Widget(row.id, WidgetKind(row.kind), NeonMetricsSettings(project))
-            )
+            by_board[row.dashboard_id].append(_widget(row))
         return [Dashboard(b.id, b.workspace_id, b.name, tuple(by_board[b.id])) for b in boards]
+
+
+def _widget(row: Row[Any]) -> Widget:
+    project = NeonProjectId(row.project_id) if row.project_id else None
+    return Widget(row.id, WidgetKind(row.kind), NeonMetricsSettings(project))
 
 
 def _project(widget: Widget) -> str | None:

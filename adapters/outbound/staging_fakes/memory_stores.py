@@ -112,6 +112,11 @@ class MemoryDashboardStore:
     async def get(self, workspace_id: str, dashboard_id: str) -> Dashboard | None:
         return self.state.dashboards.get((workspace_id, dashboard_id))
 
+    async def widget(self, workspace_id: str, dashboard_id: str, widget_id: str) -> Widget | None:
+        dashboard = self.state.dashboards.get((workspace_id, dashboard_id))
+        found = (w for w in dashboard.widgets if w.id == widget_id) if dashboard else iter(())
+        return next(found, None)
+
     async def add(self, dashboard: Dashboard) -> None:
         self.state.dashboards[(dashboard.workspace_id, dashboard.id)] = dashboard
 
