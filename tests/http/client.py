@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, cast
@@ -53,13 +54,44 @@ async def _lifespan(app: Litestar) -> AsyncIterator[None]:
         assert stopped["type"] == "lifespan.shutdown.complete", stopped
 
 
+def documented_problems(app: Litestar) -> Callable[[httpx.Response], Awaitable[None]]:
+    """A response hook: every problem an operation answers with must be one its OpenAPI entry
+    documents (bugs, 500, and the framework's 405 aside), so the document cannot under-promise."""
+    operations = [
+        (method.upper(), re.compile(re.sub(r"\{[^}]+\}", "[^/]+", path) + r"\Z"), operation)
+        for path, item in app.openapi_schema.to_schema()["paths"].items()
+        for method, operation in item.items()
+    ]
+
+    async def check(response: httpx.Response) -> None:
+        content_type = response.headers.get("content-type", "")
+        if not content_type.startswith("application/problem+json") or response.status_code in (
+            405,
+            500,
+        ):
+            return
+        request = response.request
+        for method, path, operation in operations:
+            if method == request.method and path.match(request.url.path):
+                documented = operation.get("responses", {})
+                assert str(response.status_code) in documented, (
+                    f"{request.method} {request.url.path} answered {response.status_code}, "
+                    f"which {operation['operationId']} does not document"
+                )
+
+    return check
+
+
 @asynccontextmanager
 async def serving(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     """The app in this event loop, through its lifespan, behind httpx's ASGI transport: requests
     really run concurrently (Litestar's own test client serialises them through a portal)."""
     async with _lifespan(app):
         transport = httpx.ASGITransport(app=cast(Any, app))
-        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as c:
+        hooks = {"response": [documented_problems(app)]}
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://127.0.0.1:8000", event_hooks=hooks
+        ) as c:
             yield c
 
 
