@@ -8,12 +8,12 @@ from application.permissions import Audience, use_case
 from application.ports.stores import UnitOfWork
 from application.ports.system import Clock
 from domain.audit import AuditEvent
-from domain.errors import InvalidInput, LastAdmin, NotFound
+from domain.errors import InvalidInput, LastAdmin, NotFound, Unauthenticated
 from domain.ids import parse_uuid
 from domain.workspaces import Member, Role
 
 
-@use_case(Audience.ADMINS, raises=(NotFound, InvalidInput, LastAdmin))
+@use_case(Audience.ADMINS, raises=(NotFound, InvalidInput, LastAdmin, Unauthenticated))
 @dataclass(frozen=True, slots=True)
 class RevokeMember:
     """The last admin of a workspace cannot be revoked: the admins are held while counted, so
@@ -25,7 +25,9 @@ class RevokeMember:
     async def execute(self, actor: Member, member_id: str) -> None:
         target_id = parse_uuid(member_id, "The member id")
         async with self.uow.begin() as stores:
-            admins = await stores.members.admins(actor.workspace_id)
+            admins = await stores.members.admins(actor.workspace_id)  # held, in one order
+            if actor.id not in {admin.id for admin in admins}:
+                raise Unauthenticated()  # revoked a moment ago by another admin
             target = await stores.members.get(actor.workspace_id, target_id)
             if target is None:
                 raise NotFound("No such member in this workspace.")

@@ -128,7 +128,9 @@ class MemberStore(Protocol):
 
     async def list(self, workspace_id: str) -> Sequence[Member]: ...
 
-    async def get(self, workspace_id: str, member_id: str) -> Member | None: ...
+    async def get(self, workspace_id: str, member_id: str) -> Member | None:
+        """Inside ``uow.begin()`` the member stays held until the transaction ends, so a check
+        that they are still here cannot read past a revocation that is about to commit."""
 
     async def admins(self, workspace_id: str) -> Sequence[Member]:
         """Inside ``uow.begin()`` the admins stay held until the transaction ends, so two admins

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -16,6 +16,8 @@ from application.ports.stores import StoreUnavailable, VersionConflict
 
 log = logging.getLogger("produl_neon.store")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# PostgreSQL gave up one of two transactions waiting on each other: the loser may retry.
+LOST_RACE = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
 
 
 class Database:
@@ -39,7 +41,12 @@ class Database:
                     yield connection
         except IntegrityError as failure:  # lost a race on a unique key: a conflict, not an outage
             raise VersionConflict() from failure
-        except (OperationalError, DBAPIError, PoolTimeout, OSError) as failure:
+        except DBAPIError as failure:
+            if _sqlstate(failure) in LOST_RACE:
+                raise VersionConflict() from failure
+            log.warning("store unavailable: %s", type(failure).__name__)
+            raise StoreUnavailable() from failure
+        except (PoolTimeout, OSError) as failure:
             log.warning("store unavailable: %s", type(failure).__name__)
             raise StoreUnavailable() from failure
         except SQLAlchemyError as failure:
@@ -49,6 +56,11 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _sqlstate(failure: DBAPIError) -> str | None:
+    code = getattr(failure.orig, "sqlstate", None) or getattr(failure.orig, "pgcode", None)
+    return code if isinstance(code, str) else None
 
 
 def _is_disconnect(failure: SQLAlchemyError) -> bool:

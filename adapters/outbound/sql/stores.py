@@ -82,9 +82,10 @@ class SqlMemberStore(InTransaction):
         return await self._all(select(members).where(members.c.workspace_id == workspace_id))
 
     async def get(self, workspace_id: str, member_id: str) -> Member | None:
-        found = await self._all(
-            select(members).where(members.c.workspace_id == workspace_id, members.c.id == member_id)
+        query = select(members).where(
+            members.c.workspace_id == workspace_id, members.c.id == member_id
         )
+        found = await self._all(self.held(query))
         return found[0] if found else None
 
     async def admins(self, workspace_id: str) -> Sequence[Member]:
