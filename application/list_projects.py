@@ -19,10 +19,10 @@ from domain.errors import (
 )
 from domain.ids import NeonOrgId
 from domain.neon import NeonOrganization, NeonProjectSummary, ProjectPage
+from domain.scopes import PROJECTS_READ
 from domain.secrets import Secret
 from domain.workspaces import Member
 
-PROJECTS_READ_SCOPE = "urn:neoncloud:projects:read"
 MAX_LIMIT = 100
 MAX_SEARCH_LENGTH = 200
 
@@ -178,9 +178,9 @@ class ListProjects:
 
 
 def _empty_reason(scopes: frozenset[str]) -> PickerWarning:
-    if PROJECTS_READ_SCOPE not in scopes:
+    if PROJECTS_READ not in scopes:
         return PickerWarning(
             "missing_scope",
-            f"Neon did not grant {PROJECTS_READ_SCOPE}; reconnect and allow reading projects.",
+            f"Neon did not grant {PROJECTS_READ}; reconnect and allow reading projects.",
         )
     return PickerWarning("no_projects", "The connected Neon account has no projects.")

@@ -12,7 +12,8 @@ from adapters.outbound.neon_http.console import HttpxNeonConsole
 from adapters.outbound.neon_http.read_only import ReadOnlyTransport, WriteRefused, allowed
 from adapters.outbound.staging_fakes.console import StagingNeonConsole
 from application.ports.neon import CONSOLE_OPERATIONS, NeonConsole
-from bootstrap.settings import DEFAULT_SCOPES, READ_ONLY_SCOPES
+from bootstrap.settings import DEFAULT_SCOPES
+from domain.scopes import READ_ONLY_SCOPES
 from tests.contract.neon_spec import neon_spec
 
 PINNED = {
@@ -54,7 +55,7 @@ def test_the_adapters_offer_nothing_more_than_the_port() -> None:
 
 
 def test_the_requested_scopes_are_read_only() -> None:
-    assert set(DEFAULT_SCOPES.split()) <= READ_ONLY_SCOPES
+    assert set(DEFAULT_SCOPES.split()) <= set(READ_ONLY_SCOPES)
     for scope in READ_ONLY_SCOPES:
         assert not any(word in scope for word in ("create", "update", "delete", "permission"))
 
