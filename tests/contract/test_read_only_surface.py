@@ -34,19 +34,19 @@ def _public_methods(cls: type) -> set[str]:
 
 def test_the_port_offers_exactly_the_allow_listed_operations() -> None:
     assert _public_methods(NeonConsole) == set(CONSOLE_OPERATIONS)
-    assert {(method, path) for method, path, _ in CONSOLE_OPERATIONS.values()} == PINNED
+    assert {(op.method, op.path) for op in CONSOLE_OPERATIONS.values()} == PINNED
 
 
 def test_every_allowed_operation_is_a_get() -> None:
-    assert {method for method, _, _ in CONSOLE_OPERATIONS.values()} == {"GET"}
+    assert {op.method for op in CONSOLE_OPERATIONS.values()} == {"GET"}
 
 
 def test_every_allowed_operation_is_in_neons_published_document() -> None:
     paths = neon_spec()["paths"]
-    for method, path, operation_id in CONSOLE_OPERATIONS.values():
-        assert path in paths, path
-        operation = paths[path][method.lower()]
-        assert operation["operationId"] == operation_id
+    for op in CONSOLE_OPERATIONS.values():
+        assert op.path in paths, op.path
+        operation = paths[op.path][op.method.lower()]
+        assert operation["operationId"] == op.operation_id
 
 
 def test_the_adapters_offer_nothing_more_than_the_port() -> None:
