@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from adapters.outbound.neon_http.console import BRANCH_PAGE
 from application.ports.neon import (
     GET_CURRENT_USER,
     GET_PROJECT,
@@ -30,8 +31,6 @@ from domain.neon import (
 from domain.secrets import Secret
 from neon_standin.catalog import Catalog, FakeProject
 from neon_standin.oauth_server import AuthorizationServer
-
-BRANCH_PAGE = 100  # the real adapter's page size; the 130-branch project needs two pages
 
 
 class StagingNeonConsole:
@@ -106,6 +105,7 @@ class StagingNeonConsole:
         )
 
     async def list_branches(self, token: Secret, project_id: NeonProjectId) -> list[NeonBranch]:
+        """In pages of the real adapter's size: the 130-branch project needs two calls in both."""
         branches: list[NeonBranch] = []
         offset = 0
         while True:  # ends: every page but the last is full, and offsets only grow
