@@ -116,6 +116,15 @@ CONSOLE_OPERATIONS: dict[str, ConsoleOperation] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class ProjectListing:
+    """One page of a project listing: up to ``limit`` rows after Neon's ``cursor``."""
+
+    limit: int
+    search: str | None = None
+    cursor: str | None = None
+
+
 class NeonConsole(Protocol):
     """Read-only Console API. Every method is one GET operation on a pinned allow-list.
 
@@ -128,19 +137,12 @@ class NeonConsole(Protocol):
     async def list_organizations(self, token: Secret) -> list[NeonOrganization]: ...
 
     async def list_projects(
-        self,
-        token: Secret,
-        *,
-        org_id: NeonOrgId | None,
-        search: str | None,
-        cursor: str | None,
-        limit: int,
+        self, token: Secret, listing: ProjectListing, *, org_id: NeonOrgId | None
     ) -> ProjectPage:
-        """Raises OrgIdRequired when Neon needs an org_id for this account."""
+        """The account's personal projects (``org_id`` None) or an organization's. Raises
+        OrgIdRequired when Neon needs an org_id for this account."""
 
-    async def list_shared_projects(
-        self, token: Secret, *, search: str | None, cursor: str | None, limit: int
-    ) -> ProjectPage: ...
+    async def list_shared_projects(self, token: Secret, listing: ProjectListing) -> ProjectPage: ...
 
     async def get_project(self, token: Secret, project_id: NeonProjectId) -> NeonProjectDetails: ...
 

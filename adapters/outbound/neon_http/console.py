@@ -17,6 +17,7 @@ from application.ports.neon import (
     LIST_PROJECTS,
     LIST_SHARED_PROJECTS,
     NeonUnavailable,
+    ProjectListing,
 )
 from domain.connection import NeonAccount
 from domain.errors import InvalidInput
@@ -58,12 +59,12 @@ def _project_page(page: payloads.Projects, limit: int) -> ProjectPage:
     return ProjectPage(rows, page.pagination.cursor if more and page.pagination else None)
 
 
-def _listing(search: str | None, cursor: str | None, limit: int) -> dict[str, str | int]:
-    params: dict[str, str | int] = {"limit": limit}  # always: Neon's default is only 10
-    if search:
-        params["search"] = search
-    if cursor:
-        params["cursor"] = cursor
+def _listing(listing: ProjectListing) -> dict[str, str | int]:
+    params: dict[str, str | int] = {"limit": listing.limit}  # always: Neon's default is only 10
+    if listing.search:
+        params["search"] = listing.search
+    if listing.cursor:
+        params["cursor"] = listing.cursor
     return params
 
 
@@ -86,26 +87,17 @@ class HttpxNeonConsole:
             raise NeonUnavailable() from None
 
     async def list_projects(
-        self,
-        token: Secret,
-        *,
-        org_id: NeonOrgId | None,
-        search: str | None,
-        cursor: str | None,
-        limit: int,
+        self, token: Secret, listing: ProjectListing, *, org_id: NeonOrgId | None
     ) -> ProjectPage:
-        params = _listing(search, cursor, limit)
+        params = _listing(listing)
         if org_id is not None:
             params["org_id"] = str(org_id)
         content = await self._calls.get(LIST_PROJECTS, token, params)
-        return _project_page(_decode(content, payloads.Projects), limit)
+        return _project_page(_decode(content, payloads.Projects), listing.limit)
 
-    async def list_shared_projects(
-        self, token: Secret, *, search: str | None, cursor: str | None, limit: int
-    ) -> ProjectPage:
-        params = _listing(search, cursor, limit)
-        content = await self._calls.get(LIST_SHARED_PROJECTS, token, params)
-        return _project_page(_decode(content, payloads.Projects), limit)
+    async def list_shared_projects(self, token: Secret, listing: ProjectListing) -> ProjectPage:
+        content = await self._calls.get(LIST_SHARED_PROJECTS, token, _listing(listing))
+        return _project_page(_decode(content, payloads.Projects), listing.limit)
 
     async def get_project(self, token: Secret, project_id: NeonProjectId) -> NeonProjectDetails:
         content = await self._calls.get(GET_PROJECT, token, project_id=str(project_id))

@@ -17,6 +17,7 @@ from application.ports.neon import (
     ConsoleOperation,
     NeonUnavailable,
     OrgIdRequired,
+    ProjectListing,
 )
 from domain.connection import NeonAccount
 from domain.errors import ProjectNotAccessible
@@ -67,13 +68,7 @@ class StagingNeonConsole:
         ]
 
     async def list_projects(
-        self,
-        token: Secret,
-        *,
-        org_id: NeonOrgId | None,
-        search: str | None,
-        cursor: str | None,
-        limit: int,
+        self, token: Secret, listing: ProjectListing, *, org_id: NeonOrgId | None
     ) -> ProjectPage:
         account_id = await self._account(LIST_PROJECTS, token)
         if org_id is None and not self._catalog.accounts[account_id].has_personal_projects:
@@ -84,14 +79,12 @@ class StagingNeonConsole:
             o.id for o in self._catalog.organizations_of(account_id)
         }:
             raise ProjectNotAccessible()
-        rows = self._catalog.listing(account_id, str(org_id) if org_id else None, False, search)
-        return _page(rows, cursor, limit)
+        org = str(org_id) if org_id else None
+        return _page(self._catalog.listing(account_id, org, False, listing.search), listing)
 
-    async def list_shared_projects(
-        self, token: Secret, *, search: str | None, cursor: str | None, limit: int
-    ) -> ProjectPage:
+    async def list_shared_projects(self, token: Secret, listing: ProjectListing) -> ProjectPage:
         account_id = await self._account(LIST_SHARED_PROJECTS, token)
-        return _page(self._catalog.listing(account_id, None, True, search), cursor, limit)
+        return _page(self._catalog.listing(account_id, None, True, listing.search), listing)
 
     async def get_project(self, token: Secret, project_id: NeonProjectId) -> NeonProjectDetails:
         project = self._visible(await self._account(GET_PROJECT, token), project_id)
@@ -126,8 +119,9 @@ class StagingNeonConsole:
         return project
 
 
-def _page(rows: list[FakeProject], cursor: str | None, limit: int) -> ProjectPage:
+def _page(rows: list[FakeProject], listing: ProjectListing) -> ProjectPage:
     """Neon's /projects paging: the cursor is the last id returned; an empty page has none."""
+    cursor, limit = listing.cursor, listing.limit
     after = [p for p in rows if cursor is None or p.id > cursor][:limit]
     summaries = tuple(
         NeonProjectSummary(NeonProjectId(p.id), p.name, NeonOrgId(p.org_id) if p.org_id else None)

@@ -12,7 +12,7 @@ import pytest
 from adapters.outbound.neon_http.calls import ConsoleCalls
 from adapters.outbound.neon_http.console import BRANCH_PAGE, BRANCH_PAGE_CAP, HttpxNeonConsole
 from adapters.outbound.prometheus_telemetry import PrometheusTelemetry
-from application.ports.neon import NeonUnavailable, OrgIdRequired
+from application.ports.neon import NeonUnavailable, OrgIdRequired, ProjectListing
 from domain.errors import ProjectNotAccessible
 from domain.ids import NeonOrgId, NeonProjectId
 from domain.secrets import Secret
@@ -135,9 +135,8 @@ async def test_a_refusal_is_not_accessible_except_about_the_account_itself() -> 
             await console.list_organizations(TOKEN)
         with pytest.raises(ProjectNotAccessible):
             await console.list_projects(
-                TOKEN, org_id=NeonOrgId("org-quiet-river-52019377"), search=None, cursor=None,
-                limit=10,
-            )  # fmt: skip
+                TOKEN, ProjectListing(limit=10), org_id=NeonOrgId("org-quiet-river-52019377")
+            )
         with pytest.raises(ProjectNotAccessible):
             await console.get_project(TOKEN, PROJECT)
         with pytest.raises(ProjectNotAccessible):
@@ -147,6 +146,6 @@ async def test_a_refusal_is_not_accessible_except_about_the_account_itself() -> 
 async def test_org_id_is_required_only_of_the_project_listing() -> None:
     console, _ = _console(_answer(400, "org_id is required"))
     with pytest.raises(OrgIdRequired):
-        await console.list_projects(TOKEN, org_id=None, search=None, cursor=None, limit=10)
+        await console.list_projects(TOKEN, ProjectListing(limit=10), org_id=None)
     with pytest.raises(NeonUnavailable):
-        await console.list_shared_projects(TOKEN, search=None, cursor=None, limit=10)
+        await console.list_shared_projects(TOKEN, ProjectListing(limit=10))
