@@ -9,7 +9,13 @@ from application.neon_access.access_tokens import AccessTokens
 from application.neon_access.authorized_calls import AuthorizedCalls
 from application.neon_access.picker_cursor import PickerPosition
 from application.permissions import Audience, use_case
-from application.ports.neon import NeonConsole, NeonRateLimited, NeonUnavailable, OrgIdRequired
+from application.ports.neon import (
+    NeonConsole,
+    NeonRateLimited,
+    NeonUnavailable,
+    OrgIdRequired,
+    ProjectListing,
+)
 from domain.errors import (
     InvalidInput,
     NeonNotConnected,
@@ -19,10 +25,10 @@ from domain.errors import (
 )
 from domain.ids import NeonOrgId
 from domain.neon import NeonOrganization, NeonProjectSummary, ProjectPage
+from domain.scopes import PROJECTS_READ
 from domain.secrets import Secret
 from domain.workspaces import Member
 
-PROJECTS_READ_SCOPE = "urn:neoncloud:projects:read"
 MAX_LIMIT = 100
 MAX_SEARCH_LENGTH = 200
 
@@ -50,7 +56,7 @@ class PickerPage:
     warnings: list[PickerWarning] = field(default_factory=list)
 
 
-Fetch = Callable[[Secret, str | None, int], Awaitable[ProjectPage]]
+Fetch = Callable[[Secret, ProjectListing], Awaitable[ProjectPage]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +120,13 @@ class ListProjects:
         organizations = await self.console.list_organizations(token)
         if org_filter is not None and org_filter not in {o.id for o in organizations}:
             raise NotFound("The connected account is not a member of that organization.")
-        sources = self._sources(organizations, org_filter, search)
+        sources = self._sources(organizations, org_filter)
         page = PickerPage(projects=[], organizations=organizations)
         while len(page.projects) < limit and position.source < len(sources):
             source = sources[position.source]
             wanted = limit - len(page.projects)
-            result = await self._fetch(source, token, position.neon_cursor, wanted, page)
+            listing = ProjectListing(limit=wanted, search=search, cursor=position.neon_cursor)
+            result = await self._fetch(source, token, listing, page)
             page.projects.extend(
                 p if p.org_id is not None else replace(p, org_id=source.org_id)
                 for p in result.projects
@@ -133,10 +140,10 @@ class ListProjects:
         return page
 
     async def _fetch(
-        self, source: _Source, token: Secret, cursor: str | None, wanted: int, page: PickerPage
+        self, source: _Source, token: Secret, listing: ProjectListing, page: PickerPage
     ) -> ProjectPage:
         try:
-            return await source.fetch(token, cursor, wanted)
+            return await source.fetch(token, listing)
         except OrgIdRequired:
             if not source.personal:
                 raise NeonUnavailable() from None
@@ -153,34 +160,24 @@ class ListProjects:
         return ProjectPage((), None)
 
     def _sources(
-        self,
-        organizations: list[NeonOrganization],
-        org_filter: NeonOrgId | None,
-        search: str | None,
+        self, organizations: list[NeonOrganization], org_filter: NeonOrgId | None
     ) -> list[_Source]:
-        def listing(org: NeonOrgId | None) -> Fetch:
-            return lambda token, cursor, limit: self.console.list_projects(
-                token, org_id=org, search=search, cursor=cursor, limit=limit
-            )
-
-        def shared(token: Secret, cursor: str | None, limit: int) -> Awaitable[ProjectPage]:
-            return self.console.list_shared_projects(
-                token, search=search, cursor=cursor, limit=limit
-            )
+        def projects_of(org: NeonOrgId | None) -> Fetch:
+            return lambda token, listing: self.console.list_projects(token, listing, org_id=org)
 
         if org_filter is not None:
-            return [_Source(org_filter, listing(org_filter))]
+            return [_Source(org_filter, projects_of(org_filter))]
         return [
-            _Source(None, listing(None), personal=True),
-            *(_Source(org.id, listing(org.id)) for org in organizations),
-            _Source(None, shared),
+            _Source(None, projects_of(None), personal=True),
+            *(_Source(org.id, projects_of(org.id)) for org in organizations),
+            _Source(None, self.console.list_shared_projects),
         ]
 
 
 def _empty_reason(scopes: frozenset[str]) -> PickerWarning:
-    if PROJECTS_READ_SCOPE not in scopes:
+    if PROJECTS_READ not in scopes:
         return PickerWarning(
             "missing_scope",
-            f"Neon did not grant {PROJECTS_READ_SCOPE}; reconnect and allow reading projects.",
+            f"Neon did not grant {PROJECTS_READ}; reconnect and allow reading projects.",
         )
     return PickerWarning("no_projects", "The connected Neon account has no projects.")

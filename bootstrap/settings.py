@@ -9,18 +9,10 @@ from urllib.parse import urlsplit
 
 from adapters.outbound.sql.token_cipher import Keyring, KeyringError
 from domain.authorization import CALLBACK_PATH
+from domain.scopes import READ_ONLY_SCOPES
 from neon_standin.server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
-READ_ONLY_SCOPES = frozenset(
-    {
-        "openid",
-        "offline",
-        "offline_access",
-        "urn:neoncloud:projects:read",
-        "urn:neoncloud:orgs:read",
-    }
-)
-DEFAULT_SCOPES = "openid offline offline_access urn:neoncloud:projects:read urn:neoncloud:orgs:read"
+DEFAULT_SCOPES = " ".join(READ_ONLY_SCOPES)  # PRODUL_NEON_SCOPES unset: the whole allow-list
 FAKE_CLIENT_ID = DEFAULT_CLIENT_ID  # the stand-in's registration of Produl
 FAKE_CLIENT_SECRET = DEFAULT_CLIENT_SECRET
 FAKE_MOUNT = "/fake-neon"
@@ -86,7 +78,7 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
     )
     public_url = public_url.rstrip("/")
     scopes = tuple(env.get("PRODUL_NEON_SCOPES", DEFAULT_SCOPES).split())
-    extra = sorted(set(scopes) - READ_ONLY_SCOPES)
+    extra = sorted(set(scopes).difference(READ_ONLY_SCOPES))
     if extra:
         raise SettingsError(f"PRODUL_NEON_SCOPES may hold read-only scopes only; refused: {extra}.")
     if not scopes:

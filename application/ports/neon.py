@@ -80,17 +80,49 @@ class OrgIdRequired(Exception):
     """Neon answered 400 "org_id is required": the account is organization-scoped."""
 
 
-# The only Console API operations the service may perform: (method, path, Neon's operationId).
-# Every NeonConsole method is one of them; the contract tests hold the port, the adapters and
-# Neon's published OpenAPI document to this list.
-CONSOLE_OPERATIONS: dict[str, tuple[str, str, str]] = {
-    "get_current_user": ("GET", "/users/me", "getCurrentUserInfo"),
-    "list_organizations": ("GET", "/users/me/organizations", "getCurrentUserOrganizations"),
-    "list_projects": ("GET", "/projects", "listProjects"),
-    "list_shared_projects": ("GET", "/projects/shared", "listSharedProjects"),
-    "get_project": ("GET", "/projects/{project_id}", "getProject"),
-    "list_branches": ("GET", "/projects/{project_id}/branches", "listProjectBranches"),
+@dataclass(frozen=True, slots=True)
+class ConsoleOperation:
+    """One Console API operation, as Neon's published OpenAPI document names it."""
+
+    method: str
+    path: str  # a template: "{project_id}" is filled in per call
+    operation_id: str
+    # Whether Neon's 403/404 means "this token may not see that" (ProjectNotAccessible). Not so
+    # for /users/me, which asks about the token's own account: there it counts as Neon failing.
+    refusal_is_not_accessible: bool = True
+
+
+GET_CURRENT_USER = ConsoleOperation(
+    "GET", "/users/me", "getCurrentUserInfo", refusal_is_not_accessible=False
+)
+LIST_ORGANIZATIONS = ConsoleOperation(
+    "GET", "/users/me/organizations", "getCurrentUserOrganizations"
+)
+LIST_PROJECTS = ConsoleOperation("GET", "/projects", "listProjects")
+LIST_SHARED_PROJECTS = ConsoleOperation("GET", "/projects/shared", "listSharedProjects")
+GET_PROJECT = ConsoleOperation("GET", "/projects/{project_id}", "getProject")
+LIST_BRANCHES = ConsoleOperation("GET", "/projects/{project_id}/branches", "listProjectBranches")
+
+# The only Console API operations the service may perform, by the NeonConsole method that
+# performs each. The httpx adapter and the read-only transport take their paths from here; the
+# contract tests hold the port, the adapters and Neon's published OpenAPI document to this list.
+CONSOLE_OPERATIONS: dict[str, ConsoleOperation] = {
+    "get_current_user": GET_CURRENT_USER,
+    "list_organizations": LIST_ORGANIZATIONS,
+    "list_projects": LIST_PROJECTS,
+    "list_shared_projects": LIST_SHARED_PROJECTS,
+    "get_project": GET_PROJECT,
+    "list_branches": LIST_BRANCHES,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectListing:
+    """One page of a project listing: up to ``limit`` rows after Neon's ``cursor``."""
+
+    limit: int
+    search: str | None = None
+    cursor: str | None = None
 
 
 class NeonConsole(Protocol):
@@ -105,19 +137,12 @@ class NeonConsole(Protocol):
     async def list_organizations(self, token: Secret) -> list[NeonOrganization]: ...
 
     async def list_projects(
-        self,
-        token: Secret,
-        *,
-        org_id: NeonOrgId | None,
-        search: str | None,
-        cursor: str | None,
-        limit: int,
+        self, token: Secret, listing: ProjectListing, *, org_id: NeonOrgId | None
     ) -> ProjectPage:
-        """Raises OrgIdRequired when Neon needs an org_id for this account."""
+        """The account's personal projects (``org_id`` None) or an organization's. Raises
+        OrgIdRequired when Neon needs an org_id for this account."""
 
-    async def list_shared_projects(
-        self, token: Secret, *, search: str | None, cursor: str | None, limit: int
-    ) -> ProjectPage: ...
+    async def list_shared_projects(self, token: Secret, listing: ProjectListing) -> ProjectPage: ...
 
     async def get_project(self, token: Secret, project_id: NeonProjectId) -> NeonProjectDetails: ...
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from application.ports.neon import AccessTokenRejected, NeonConsole, OrgIdRequired
+from application.ports.neon import AccessTokenRejected, NeonConsole, OrgIdRequired, ProjectListing
 from domain.errors import ProjectNotAccessible
 from domain.ids import NeonOrgId, NeonProjectId
 from domain.neon import NeonProjectSummary
@@ -23,12 +23,13 @@ async def neon(request: pytest.FixtureRequest) -> AsyncIterator[Console]:
 
 
 async def _every_project(
-    port: NeonConsole, token: Secret, limit: int, **query: object
+    port: NeonConsole, token: Secret, limit: int, *, org_id: NeonOrgId | None, search: str | None
 ) -> list[NeonProjectSummary]:
     rows: list[NeonProjectSummary] = []
     cursor = None
     for _ in range(50):
-        page = await port.list_projects(token, cursor=cursor, limit=limit, **query)  # type: ignore[arg-type]
+        listing = ProjectListing(limit=limit, search=search, cursor=cursor)
+        page = await port.list_projects(token, listing, org_id=org_id)
         rows.extend(page.projects)
         if page.next_cursor is None:
             return rows
@@ -61,11 +62,11 @@ async def test_project_paging_ends_and_returns_everything(neon: Console, limit: 
 
 async def test_shared_projects_and_the_org_id_rule(neon: Console) -> None:
     ada, grace = token_for(neon.standin, ADA), token_for(neon.standin, GRACE)
-    shared = await neon.port.list_shared_projects(ada, search=None, cursor=None, limit=10)
+    shared = await neon.port.list_shared_projects(ada, ProjectListing(limit=10))
     assert [str(p.id) for p in shared.projects] == ["wild-pine-66301122"]
     assert shared.next_cursor is None
     with pytest.raises(OrgIdRequired):
-        await neon.port.list_projects(grace, org_id=None, search=None, cursor=None, limit=10)
+        await neon.port.list_projects(grace, ProjectListing(limit=10), org_id=None)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ from adapters.outbound.neon_http.console import HttpxNeonConsole
 from adapters.outbound.neon_http.read_only import ReadOnlyTransport, WriteRefused, allowed
 from adapters.outbound.staging_fakes.console import StagingNeonConsole
 from application.ports.neon import CONSOLE_OPERATIONS, NeonConsole
-from bootstrap.settings import DEFAULT_SCOPES, READ_ONLY_SCOPES
+from bootstrap.settings import DEFAULT_SCOPES
+from domain.scopes import READ_ONLY_SCOPES
 from tests.contract.neon_spec import neon_spec
 
 PINNED = {
@@ -33,19 +34,19 @@ def _public_methods(cls: type) -> set[str]:
 
 def test_the_port_offers_exactly_the_allow_listed_operations() -> None:
     assert _public_methods(NeonConsole) == set(CONSOLE_OPERATIONS)
-    assert {(method, path) for method, path, _ in CONSOLE_OPERATIONS.values()} == PINNED
+    assert {(op.method, op.path) for op in CONSOLE_OPERATIONS.values()} == PINNED
 
 
 def test_every_allowed_operation_is_a_get() -> None:
-    assert {method for method, _, _ in CONSOLE_OPERATIONS.values()} == {"GET"}
+    assert {op.method for op in CONSOLE_OPERATIONS.values()} == {"GET"}
 
 
 def test_every_allowed_operation_is_in_neons_published_document() -> None:
     paths = neon_spec()["paths"]
-    for method, path, operation_id in CONSOLE_OPERATIONS.values():
-        assert path in paths, path
-        operation = paths[path][method.lower()]
-        assert operation["operationId"] == operation_id
+    for op in CONSOLE_OPERATIONS.values():
+        assert op.path in paths, op.path
+        operation = paths[op.path][op.method.lower()]
+        assert operation["operationId"] == op.operation_id
 
 
 def test_the_adapters_offer_nothing_more_than_the_port() -> None:
@@ -54,7 +55,7 @@ def test_the_adapters_offer_nothing_more_than_the_port() -> None:
 
 
 def test_the_requested_scopes_are_read_only() -> None:
-    assert set(DEFAULT_SCOPES.split()) <= READ_ONLY_SCOPES
+    assert set(DEFAULT_SCOPES.split()) <= set(READ_ONLY_SCOPES)
     for scope in READ_ONLY_SCOPES:
         assert not any(word in scope for word in ("create", "update", "delete", "permission"))
 

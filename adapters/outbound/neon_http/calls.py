@@ -15,7 +15,9 @@ import msgspec
 
 from adapters.outbound.neon_http.payloads import Problem
 from application.ports.neon import (
+    LIST_PROJECTS,
     AccessTokenRejected,
+    ConsoleOperation,
     NeonRateLimited,
     NeonUnavailable,
     OrgIdRequired,
@@ -54,20 +56,22 @@ class ConsoleCalls:
 
     async def get(
         self,
-        operation: str,
-        path: str,
+        operation: ConsoleOperation,
         token: Secret,
         params: Mapping[str, str | int] | None = None,
+        **path_params: str,
     ) -> bytes:
+        """GET the operation's path, its template filled in with ``path_params``."""
+        path = operation.path.format_map(path_params)
         try:
             async with asyncio.timeout(self._deadline):
                 return await self._with_retries(operation, path, token, params or {})
         except TimeoutError:
-            self._telemetry.upstream_call(operation, "deadline", self._deadline)
+            self._telemetry.upstream_call(operation.operation_id, "deadline", self._deadline)
             raise NeonUnavailable() from None
 
     async def _with_retries(
-        self, operation: str, path: str, token: Secret, params: Mapping[str, str | int]
+        self, operation: ConsoleOperation, path: str, token: Secret, params: Mapping[str, str | int]
     ) -> bytes:
         for attempt in range(self._retries + 1):
             last = attempt == self._retries
@@ -96,30 +100,30 @@ class ConsoleCalls:
 
     def _record(
         self,
-        operation: str,
+        operation: ConsoleOperation,
         status: str,
         started: float,
         request_id: str,
         response: httpx.Response | None,
     ) -> None:
         seconds = time.perf_counter() - started
-        self._telemetry.upstream_call(operation, status, seconds)
+        self._telemetry.upstream_call(operation.operation_id, status, seconds)
         neon_id = response.headers.get("x-neon-ret-request-id", "-") if response else "-"
         log.info(
             "neon %s status=%s ms=%.0f request_id=%s neon_request_id=%s",
-            operation, status, seconds * 1000, request_id, neon_id,
+            operation.operation_id, status, seconds * 1000, request_id, neon_id,
         )  # fmt: skip
 
 
-def _failure(operation: str, response: httpx.Response) -> Exception:
+def _failure(operation: ConsoleOperation, response: httpx.Response) -> Exception:
     status = response.status_code
     if status == 401:
         return AccessTokenRejected()
     if status == 429:
         return NeonRateLimited(_retry_after(response) or DEFAULT_RETRY_AFTER)
-    if status in (403, 404) and operation != "getCurrentUserInfo":
+    if status in (403, 404) and operation.refusal_is_not_accessible:
         return ProjectNotAccessible()
-    if status == 400 and operation == "listProjects" and "org_id is required" in _message(response):
+    if status == 400 and operation == LIST_PROJECTS and "org_id is required" in _message(response):
         return OrgIdRequired()
     return NeonUnavailable(_retry_after(response) or 5)
 

@@ -9,7 +9,16 @@ import msgspec
 
 from adapters.outbound.neon_http import payloads
 from adapters.outbound.neon_http.calls import ConsoleCalls
-from application.ports.neon import NeonUnavailable
+from application.ports.neon import (
+    GET_CURRENT_USER,
+    GET_PROJECT,
+    LIST_BRANCHES,
+    LIST_ORGANIZATIONS,
+    LIST_PROJECTS,
+    LIST_SHARED_PROJECTS,
+    NeonUnavailable,
+    ProjectListing,
+)
 from domain.connection import NeonAccount
 from domain.errors import InvalidInput
 from domain.ids import NeonOrgId, NeonProjectId
@@ -50,12 +59,12 @@ def _project_page(page: payloads.Projects, limit: int) -> ProjectPage:
     return ProjectPage(rows, page.pagination.cursor if more and page.pagination else None)
 
 
-def _listing(search: str | None, cursor: str | None, limit: int) -> dict[str, str | int]:
-    params: dict[str, str | int] = {"limit": limit}  # always: Neon's default is only 10
-    if search:
-        params["search"] = search
-    if cursor:
-        params["cursor"] = cursor
+def _listing(listing: ProjectListing) -> dict[str, str | int]:
+    params: dict[str, str | int] = {"limit": listing.limit}  # always: Neon's default is only 10
+    if listing.search:
+        params["search"] = listing.search
+    if listing.cursor:
+        params["cursor"] = listing.cursor
     return params
 
 
@@ -64,15 +73,11 @@ class HttpxNeonConsole:
         self._calls = calls
 
     async def get_current_user(self, token: Secret) -> NeonAccount:
-        user = _decode(
-            await self._calls.get("getCurrentUserInfo", "/users/me", token), payloads.User
-        )
+        user = _decode(await self._calls.get(GET_CURRENT_USER, token), payloads.User)
         return NeonAccount(user.id, user.email, f"{user.name} {user.last_name}".strip())
 
     async def list_organizations(self, token: Secret) -> list[NeonOrganization]:
-        content = await self._calls.get(
-            "getCurrentUserOrganizations", "/users/me/organizations", token
-        )
+        content = await self._calls.get(LIST_ORGANIZATIONS, token)
         try:
             return [
                 NeonOrganization(NeonOrgId(o.id), o.name)
@@ -82,29 +87,20 @@ class HttpxNeonConsole:
             raise NeonUnavailable() from None
 
     async def list_projects(
-        self,
-        token: Secret,
-        *,
-        org_id: NeonOrgId | None,
-        search: str | None,
-        cursor: str | None,
-        limit: int,
+        self, token: Secret, listing: ProjectListing, *, org_id: NeonOrgId | None
     ) -> ProjectPage:
-        params = _listing(search, cursor, limit)
+        params = _listing(listing)
         if org_id is not None:
             params["org_id"] = str(org_id)
-        content = await self._calls.get("listProjects", "/projects", token, params)
-        return _project_page(_decode(content, payloads.Projects), limit)
+        content = await self._calls.get(LIST_PROJECTS, token, params)
+        return _project_page(_decode(content, payloads.Projects), listing.limit)
 
-    async def list_shared_projects(
-        self, token: Secret, *, search: str | None, cursor: str | None, limit: int
-    ) -> ProjectPage:
-        params = _listing(search, cursor, limit)
-        content = await self._calls.get("listSharedProjects", "/projects/shared", token, params)
-        return _project_page(_decode(content, payloads.Projects), limit)
+    async def list_shared_projects(self, token: Secret, listing: ProjectListing) -> ProjectPage:
+        content = await self._calls.get(LIST_SHARED_PROJECTS, token, _listing(listing))
+        return _project_page(_decode(content, payloads.Projects), listing.limit)
 
     async def get_project(self, token: Secret, project_id: NeonProjectId) -> NeonProjectDetails:
-        content = await self._calls.get("getProject", f"/projects/{project_id}", token)
+        content = await self._calls.get(GET_PROJECT, token, project_id=str(project_id))
         project = _decode(content, payloads.ProjectEnvelope).project
         return NeonProjectDetails(
             id=project_id,
@@ -125,7 +121,7 @@ class HttpxNeonConsole:
             if cursor:
                 params["cursor"] = cursor
             content = await self._calls.get(
-                "listProjectBranches", f"/projects/{project_id}/branches", token, params
+                LIST_BRANCHES, token, params, project_id=str(project_id)
             )
             page = _decode(content, payloads.Branches)
             branches.extend(_branch(b) for b in page.branches)

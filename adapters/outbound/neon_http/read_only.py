@@ -12,8 +12,8 @@ from application.ports.neon import CONSOLE_OPERATIONS
 
 # Path templates become patterns: a {param} is one path segment of Neon's id alphabet.
 _ALLOWED = tuple(
-    (method, re.compile(re.sub(r"\{\w+\}", "[a-z0-9-]{1,60}", path) + r"\Z"))
-    for method, path, _ in CONSOLE_OPERATIONS.values()
+    (op.method, re.compile(re.sub(r"\{\w+\}", "[a-z0-9-]{1,60}", op.path) + r"\Z"))
+    for op in CONSOLE_OPERATIONS.values()
 )
 OAUTH_METHODS = frozenset({"GET", "POST"})
 

@@ -5,7 +5,20 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from application.ports.neon import AccessTokenRejected, NeonUnavailable, OrgIdRequired
+from adapters.outbound.neon_http.console import BRANCH_PAGE
+from application.ports.neon import (
+    GET_CURRENT_USER,
+    GET_PROJECT,
+    LIST_BRANCHES,
+    LIST_ORGANIZATIONS,
+    LIST_PROJECTS,
+    LIST_SHARED_PROJECTS,
+    AccessTokenRejected,
+    ConsoleOperation,
+    NeonUnavailable,
+    OrgIdRequired,
+    ProjectListing,
+)
 from domain.connection import NeonAccount
 from domain.errors import ProjectNotAccessible
 from domain.ids import NeonOrgId, NeonProjectId
@@ -20,8 +33,6 @@ from domain.secrets import Secret
 from neon_standin.catalog import Catalog, FakeProject
 from neon_standin.oauth_server import AuthorizationServer
 
-BRANCH_PAGE = 100  # the real adapter's page size; the 130-branch project needs two pages
-
 
 class StagingNeonConsole:
     def __init__(
@@ -34,11 +45,11 @@ class StagingNeonConsole:
         self._catalog = catalog
         self._server = server
         self._latency = latency.total_seconds()
-        self.calls: list[str] = []  # operation names, in order: what a test can count
+        self.calls: list[str] = []  # Neon operation ids, in order: what a test can count
         self.unavailable_orgs: set[str] = set()  # staging knob: Neon fails to list these
 
-    async def _account(self, operation: str, token: Secret) -> str:
-        self.calls.append(operation)
+    async def _account(self, operation: ConsoleOperation, token: Secret) -> str:
+        self.calls.append(operation.operation_id)
         await asyncio.sleep(self._latency)
         account_id = self._server.account_for(token.reveal())
         if account_id is None:
@@ -46,26 +57,20 @@ class StagingNeonConsole:
         return account_id
 
     async def get_current_user(self, token: Secret) -> NeonAccount:
-        account = self._catalog.accounts[await self._account("getCurrentUserInfo", token)]
+        account = self._catalog.accounts[await self._account(GET_CURRENT_USER, token)]
         return NeonAccount(account.id, account.email, account.name)
 
     async def list_organizations(self, token: Secret) -> list[NeonOrganization]:
-        account_id = await self._account("getCurrentUserOrganizations", token)
+        account_id = await self._account(LIST_ORGANIZATIONS, token)
         return [
             NeonOrganization(NeonOrgId(o.id), o.name)
             for o in self._catalog.organizations_of(account_id)
         ]
 
     async def list_projects(
-        self,
-        token: Secret,
-        *,
-        org_id: NeonOrgId | None,
-        search: str | None,
-        cursor: str | None,
-        limit: int,
+        self, token: Secret, listing: ProjectListing, *, org_id: NeonOrgId | None
     ) -> ProjectPage:
-        account_id = await self._account("listProjects", token)
+        account_id = await self._account(LIST_PROJECTS, token)
         if org_id is None and not self._catalog.accounts[account_id].has_personal_projects:
             raise OrgIdRequired()
         if org_id is not None and org_id.value in self.unavailable_orgs:
@@ -74,17 +79,15 @@ class StagingNeonConsole:
             o.id for o in self._catalog.organizations_of(account_id)
         }:
             raise ProjectNotAccessible()
-        rows = self._catalog.listing(account_id, str(org_id) if org_id else None, False, search)
-        return _page(rows, cursor, limit)
+        org = str(org_id) if org_id else None
+        return _page(self._catalog.listing(account_id, org, False, listing.search), listing)
 
-    async def list_shared_projects(
-        self, token: Secret, *, search: str | None, cursor: str | None, limit: int
-    ) -> ProjectPage:
-        account_id = await self._account("listSharedProjects", token)
-        return _page(self._catalog.listing(account_id, None, True, search), cursor, limit)
+    async def list_shared_projects(self, token: Secret, listing: ProjectListing) -> ProjectPage:
+        account_id = await self._account(LIST_SHARED_PROJECTS, token)
+        return _page(self._catalog.listing(account_id, None, True, listing.search), listing)
 
     async def get_project(self, token: Secret, project_id: NeonProjectId) -> NeonProjectDetails:
-        project = self._visible(await self._account("getProject", token), project_id)
+        project = self._visible(await self._account(GET_PROJECT, token), project_id)
         return NeonProjectDetails(
             id=project_id,
             name=project.name,
@@ -95,10 +98,11 @@ class StagingNeonConsole:
         )
 
     async def list_branches(self, token: Secret, project_id: NeonProjectId) -> list[NeonBranch]:
+        """In pages of the real adapter's size: the 130-branch project needs two calls in both."""
         branches: list[NeonBranch] = []
         offset = 0
         while True:  # ends: every page but the last is full, and offsets only grow
-            project = self._visible(await self._account("listProjectBranches", token), project_id)
+            project = self._visible(await self._account(LIST_BRANCHES, token), project_id)
             page = project.branches[offset : offset + BRANCH_PAGE]
             branches.extend(
                 NeonBranch(b.id, b.name, b.default, b.compute_time_seconds, b.updated_at)
@@ -115,8 +119,9 @@ class StagingNeonConsole:
         return project
 
 
-def _page(rows: list[FakeProject], cursor: str | None, limit: int) -> ProjectPage:
+def _page(rows: list[FakeProject], listing: ProjectListing) -> ProjectPage:
     """Neon's /projects paging: the cursor is the last id returned; an empty page has none."""
+    cursor, limit = listing.cursor, listing.limit
     after = [p for p in rows if cursor is None or p.id > cursor][:limit]
     summaries = tuple(
         NeonProjectSummary(NeonProjectId(p.id), p.name, NeonOrgId(p.org_id) if p.org_id else None)

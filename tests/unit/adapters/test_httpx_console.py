@@ -12,8 +12,9 @@ import pytest
 from adapters.outbound.neon_http.calls import ConsoleCalls
 from adapters.outbound.neon_http.console import BRANCH_PAGE, BRANCH_PAGE_CAP, HttpxNeonConsole
 from adapters.outbound.prometheus_telemetry import PrometheusTelemetry
-from application.ports.neon import NeonUnavailable
-from domain.ids import NeonProjectId
+from application.ports.neon import NeonUnavailable, OrgIdRequired, ProjectListing
+from domain.errors import ProjectNotAccessible
+from domain.ids import NeonOrgId, NeonProjectId
 from domain.secrets import Secret
 
 API = "https://console.neon.tech/api/v2"
@@ -119,3 +120,32 @@ async def test_a_request_id_is_sent_and_logged_and_the_base_path_kept(
     assert len(request_id) == 32 and request_id in caplog.text
     assert str(seen[0].url) == f"{API}/users/me"
     assert "nat_token" not in caplog.text
+
+
+def _answer(status: int, message: str = "") -> Handler:
+    return lambda r: httpx.Response(status, json={"code": "", "message": message})
+
+
+async def test_a_refusal_is_not_accessible_except_about_the_account_itself() -> None:
+    for status in (403, 404):
+        console, _ = _console(_answer(status))
+        with pytest.raises(NeonUnavailable):
+            await console.get_current_user(TOKEN)
+        with pytest.raises(ProjectNotAccessible):
+            await console.list_organizations(TOKEN)
+        with pytest.raises(ProjectNotAccessible):
+            await console.list_projects(
+                TOKEN, ProjectListing(limit=10), org_id=NeonOrgId("org-quiet-river-52019377")
+            )
+        with pytest.raises(ProjectNotAccessible):
+            await console.get_project(TOKEN, PROJECT)
+        with pytest.raises(ProjectNotAccessible):
+            await console.list_branches(TOKEN, PROJECT)
+
+
+async def test_org_id_is_required_only_of_the_project_listing() -> None:
+    console, _ = _console(_answer(400, "org_id is required"))
+    with pytest.raises(OrgIdRequired):
+        await console.list_projects(TOKEN, ProjectListing(limit=10), org_id=None)
+    with pytest.raises(NeonUnavailable):
+        await console.list_shared_projects(TOKEN, ProjectListing(limit=10))
