@@ -6,29 +6,11 @@ import asyncio
 from datetime import timedelta
 
 from adapters.outbound.neon_http.console import BRANCH_PAGE
-from application.ports.neon import (
-    GET_CURRENT_USER,
-    GET_PROJECT,
-    LIST_BRANCHES,
-    LIST_ORGANIZATIONS,
-    LIST_PROJECTS,
-    LIST_SHARED_PROJECTS,
-    AccessTokenRejected,
-    ConsoleOperation,
-    NeonUnavailable,
-    OrgIdRequired,
-    ProjectListing,
-)
+from application.ports import neon as port
+from domain import neon
 from domain.connection import NeonAccount
 from domain.errors import ProjectNotAccessible
 from domain.ids import NeonOrgId, NeonProjectId
-from domain.neon import (
-    NeonBranch,
-    NeonOrganization,
-    NeonProjectDetails,
-    NeonProjectSummary,
-    ProjectPage,
-)
 from domain.secrets import Secret
 from neon_standin.catalog import Catalog, FakeProject
 from neon_standin.oauth_server import AuthorizationServer
@@ -48,33 +30,33 @@ class StagingNeonConsole:
         self.calls: list[str] = []  # Neon operation ids, in order: what a test can count
         self.unavailable_orgs: set[str] = set()  # staging knob: Neon fails to list these
 
-    async def _account(self, operation: ConsoleOperation, token: Secret) -> str:
+    async def _account(self, operation: port.ConsoleOperation, token: Secret) -> str:
         self.calls.append(operation.operation_id)
         await asyncio.sleep(self._latency)
         account_id = self._server.account_for(token.reveal())
         if account_id is None:
-            raise AccessTokenRejected()
+            raise port.AccessTokenRejected()
         return account_id
 
     async def get_current_user(self, token: Secret) -> NeonAccount:
-        account = self._catalog.accounts[await self._account(GET_CURRENT_USER, token)]
+        account = self._catalog.accounts[await self._account(port.GET_CURRENT_USER, token)]
         return NeonAccount(account.id, account.email, account.name)
 
-    async def list_organizations(self, token: Secret) -> list[NeonOrganization]:
-        account_id = await self._account(LIST_ORGANIZATIONS, token)
+    async def list_organizations(self, token: Secret) -> list[neon.NeonOrganization]:
+        account_id = await self._account(port.LIST_ORGANIZATIONS, token)
         return [
-            NeonOrganization(NeonOrgId(o.id), o.name)
+            neon.NeonOrganization(NeonOrgId(o.id), o.name)
             for o in self._catalog.organizations_of(account_id)
         ]
 
     async def list_projects(
-        self, token: Secret, listing: ProjectListing, *, org_id: NeonOrgId | None
-    ) -> ProjectPage:
-        account_id = await self._account(LIST_PROJECTS, token)
+        self, token: Secret, listing: port.ProjectListing, *, org_id: NeonOrgId | None
+    ) -> neon.ProjectPage:
+        account_id = await self._account(port.LIST_PROJECTS, token)
         if org_id is None and not self._catalog.accounts[account_id].has_personal_projects:
-            raise OrgIdRequired()
+            raise port.OrgIdRequired()
         if org_id is not None and org_id.value in self.unavailable_orgs:
-            raise NeonUnavailable()
+            raise port.NeonUnavailable()
         if org_id is not None and org_id.value not in {
             o.id for o in self._catalog.organizations_of(account_id)
         }:
@@ -82,30 +64,31 @@ class StagingNeonConsole:
         org = str(org_id) if org_id else None
         return _page(self._catalog.listing(account_id, org, False, listing.search), listing)
 
-    async def list_shared_projects(self, token: Secret, listing: ProjectListing) -> ProjectPage:
-        account_id = await self._account(LIST_SHARED_PROJECTS, token)
+    async def list_shared_projects(
+        self, token: Secret, listing: port.ProjectListing
+    ) -> neon.ProjectPage:
+        account_id = await self._account(port.LIST_SHARED_PROJECTS, token)
         return _page(self._catalog.listing(account_id, None, True, listing.search), listing)
 
-    async def get_project(self, token: Secret, project_id: NeonProjectId) -> NeonProjectDetails:
-        project = self._visible(await self._account(GET_PROJECT, token), project_id)
-        return NeonProjectDetails(
-            id=project_id,
-            name=project.name,
-            synthetic_storage_bytes=project.synthetic_storage_size,
-            compute_time_seconds=project.compute_time_seconds,
-            consumption_period_start=project.period_start,
-            consumption_period_end=project.period_end,
-        )
+    async def get_project(
+        self, token: Secret, project_id: NeonProjectId
+    ) -> neon.NeonProjectDetails:
+        project = self._visible(await self._account(port.GET_PROJECT, token), project_id)
+        figures = (project.synthetic_storage_size, project.compute_time_seconds)
+        period = (project.period_start, project.period_end)
+        return neon.NeonProjectDetails(project_id, project.name, *figures, *period)
 
-    async def list_branches(self, token: Secret, project_id: NeonProjectId) -> list[NeonBranch]:
+    async def list_branches(
+        self, token: Secret, project_id: NeonProjectId
+    ) -> list[neon.NeonBranch]:
         """In pages of the real adapter's size: the 130-branch project needs two calls in both."""
-        branches: list[NeonBranch] = []
+        branches: list[neon.NeonBranch] = []
         offset = 0
         while True:  # ends: every page but the last is full, and offsets only grow
-            project = self._visible(await self._account(LIST_BRANCHES, token), project_id)
+            project = self._visible(await self._account(port.LIST_BRANCHES, token), project_id)
             page = project.branches[offset : offset + BRANCH_PAGE]
             branches.extend(
-                NeonBranch(b.id, b.name, b.default, b.compute_time_seconds, b.updated_at)
+                neon.NeonBranch(b.id, b.name, b.default, b.compute_time_seconds, b.updated_at)
                 for b in page
             )
             offset += len(page)
@@ -119,13 +102,15 @@ class StagingNeonConsole:
         return project
 
 
-def _page(rows: list[FakeProject], listing: ProjectListing) -> ProjectPage:
+def _page(rows: list[FakeProject], listing: port.ProjectListing) -> neon.ProjectPage:
     """Neon's /projects paging: the cursor is the last id returned; an empty page has none."""
     cursor, limit = listing.cursor, listing.limit
     after = [p for p in rows if cursor is None or p.id > cursor][:limit]
     summaries = tuple(
-        NeonProjectSummary(NeonProjectId(p.id), p.name, NeonOrgId(p.org_id) if p.org_id else None)
+        neon.NeonProjectSummary(
+            NeonProjectId(p.id), p.name, NeonOrgId(p.org_id) if p.org_id else None
+        )
         for p in after
     )
     # Neon's end of list is a page shorter than the limit.
-    return ProjectPage(summaries, after[-1].id if len(after) == limit else None)
+    return neon.ProjectPage(summaries, after[-1].id if len(after) == limit else None)
