@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from application.permissions import Audience, use_case
+from application.permissions import Audience, still_member, use_case
 from application.ports.stores import UnitOfWork
 from application.ports.system import Clock
 from domain.audit import AuditEvent
@@ -50,6 +50,7 @@ class AddMember:
             created_at=self.clock.now(),
         )
         async with self.uow.begin() as stores:
+            await still_member(stores, actor)
             await stores.members.add(member)
             await stores.audit.record(
                 AuditEvent.by(

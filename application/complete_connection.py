@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from contextlib import suppress
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 
 from application.permissions import Audience, use_case
@@ -15,7 +15,14 @@ from application.ports.neon import (
     NeonRateLimited,
     NeonUnavailable,
 )
-from application.ports.stores import RefreshLock, TokensUnreadable, UnitOfWork
+from application.ports.stores import (
+    RefreshLock,
+    Stores,
+    TokensUnreadable,
+    UnitOfWork,
+    VersionConflict,
+    connection_slot,
+)
 from application.ports.system import Clock
 from domain.audit import AuditEvent
 from domain.authorization import PendingAuthorization
@@ -37,6 +44,7 @@ class Outcome(enum.Enum):
     EXCHANGE_FAILED = "exchange_failed"
     NEON_UNAVAILABLE = "neon_unavailable"
     NOT_AN_ADMIN = "not_an_admin"  # the admin who started it was revoked meanwhile
+    CONFLICT = "conflict"  # another write to the connection won at the same moment
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +54,13 @@ class Callback:
     error: str | None
     iss: str | None
     browser_binding: str | None = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    outcome: Outcome
+    previous: Connection | None = None
+    selection_dropped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,42 +162,54 @@ class CompleteConnection:
         invisible: ProjectSelection | None,
     ) -> Completion:
         workspace_id = connection.workspace_id
-        seen = None
-        async with self.uow.read() as stores:
-            with suppress(TokensUnreadable):  # unreadable tokens: nothing to revoke them with
-                seen = await stores.connections.get(workspace_id)
-        lock_key = seen.id if seen is not None else connection.id
-        async with self.lock.hold(lock_key), self.uow.begin() as stores:  # no refresh meanwhile
-            previous, dropped = None, False
-            starter = await stores.members.get(workspace_id, pending.started_by)
-            if starter is None or starter.role is not Role.ADMIN:
-                outcome = Outcome.NOT_AN_ADMIN
-            else:
-                with suppress(TokensUnreadable):
-                    previous = await stores.connections.get(workspace_id)
-                await stores.connections.add(connection)
-                current = await stores.selections.get(workspace_id)
-                dropped = invisible is not None and current == invisible
-                if dropped:
-                    await stores.selections.remove(workspace_id)
-                await stores.audit.record(
-                    AuditEvent.by(
-                        starter,
-                        "neon.connected",
-                        self.clock.now(),
-                        account_id=connection.account.id,
-                        email=connection.account.email,
-                        replaced=str(previous is not None).lower(),
-                        selection_dropped=str(dropped).lower(),
-                    )
-                )
-                outcome = Outcome.CONNECTED
-        if outcome is not Outcome.CONNECTED:
+        try:
+            async with self.lock.hold(connection_slot(workspace_id)):  # other connects queue
+                seen = None
+                async with self.uow.read() as stores:
+                    with suppress(TokensUnreadable):  # unreadable: nothing to revoke them with
+                        seen = await stores.connections.get(workspace_id)
+                refreshes = self.lock.hold(seen.id) if seen else nullcontext()
+                async with refreshes, self.uow.begin() as stores:  # no refresh of the old grant
+                    stored = await self._store(stores, connection, pending.started_by, invisible)
+        except VersionConflict:  # lost a race nothing above should let happen: keep nothing
+            stored = _Stored(Outcome.CONFLICT)
+        if stored.outcome is not Outcome.CONNECTED:
             await self._revoke_quietly(connection.tokens.refresh_token)
-            return Completion(outcome)
-        if previous is not None:  # the old grant expires on its own; this must not fail for it
-            await self._revoke_quietly(previous.tokens.refresh_token)
-        return Completion(Outcome.CONNECTED, selection_dropped=dropped)
+            return Completion(stored.outcome)
+        if stored.previous is not None:  # the old grant expires on its own; no failing for it
+            await self._revoke_quietly(stored.previous.tokens.refresh_token)
+        return Completion(Outcome.CONNECTED, selection_dropped=stored.selection_dropped)
+
+    async def _store(
+        self,
+        stores: Stores,
+        connection: Connection,
+        started_by: str,
+        invisible: ProjectSelection | None,
+    ) -> _Stored:
+        workspace_id = connection.workspace_id
+        starter = await stores.members.get(workspace_id, started_by)  # held: a revoke waits
+        if starter is None or starter.role is not Role.ADMIN:
+            return _Stored(Outcome.NOT_AN_ADMIN)
+        previous = None
+        with suppress(TokensUnreadable):
+            previous = await stores.connections.get(workspace_id)
+        await stores.connections.add(connection)
+        dropped = invisible is not None and await stores.selections.get(workspace_id) == invisible
+        if dropped:
+            await stores.selections.remove(workspace_id)
+        await stores.audit.record(
+            AuditEvent.by(
+                starter,
+                "neon.connected",
+                self.clock.now(),
+                account_id=connection.account.id,
+                email=connection.account.email,
+                replaced=str(previous is not None).lower(),
+                selection_dropped=str(dropped).lower(),
+            )
+        )
+        return _Stored(Outcome.CONNECTED, previous, dropped)
 
     async def _revoke_quietly(self, refresh_token: Secret | None) -> None:
         if refresh_token is not None:

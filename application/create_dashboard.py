@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.permissions import Audience, use_case
+from application.permissions import Audience, still_member, use_case
 from application.ports.stores import UnitOfWork
 from application.ports.system import Clock
 from domain.audit import AuditEvent
@@ -23,6 +23,7 @@ class CreateDashboard:
     async def execute(self, actor: Member, name: str) -> Dashboard:
         dashboard = Dashboard(new_id(), actor.workspace_id, dashboard_name(name))
         async with self.uow.begin() as stores:
+            await still_member(stores, actor)
             await stores.dashboards.add(dashboard)
             await stores.audit.record(
                 AuditEvent.by(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
-from application.permissions import Audience, use_case
+from application.permissions import Audience, still_member, use_case
 from application.ports.neon import NeonOAuth, NeonUnavailable
-from application.ports.stores import RefreshLock, TokensUnreadable, UnitOfWork
+from application.ports.stores import RefreshLock, TokensUnreadable, UnitOfWork, connection_slot
 from application.ports.system import Clock
 from domain.audit import AuditEvent
 from domain.errors import NeonNotConnected
@@ -33,29 +34,29 @@ class Disconnect:
     clock: Clock
 
     async def execute(self, actor: Member) -> Disconnection:
-        async with self.uow.read() as stores:
-            try:
-                current = await stores.connections.get(actor.workspace_id)
-            except TokensUnreadable:  # removed all the same, with nothing to revoke it with
-                current = None
-            else:
-                if current is None:
-                    raise NeonNotConnected()
-        lock_key = current.id if current else f"unreadable:{actor.workspace_id}"
-        async with self.lock.hold(lock_key), self.uow.begin() as stores:  # refreshes finish first
-            removed = await stores.connections.remove(actor.workspace_id)
-            if removed is None and current is not None:
-                raise NeonNotConnected()  # another admin disconnected meanwhile
-            account = removed.account if removed else None
-            await stores.audit.record(
-                AuditEvent.by(
-                    actor,
-                    "neon.disconnected",
-                    self.clock.now(),
-                    account_id=account.id if account else None,
-                    email=account.email if account else None,
+        async with self.lock.hold(connection_slot(actor.workspace_id)):  # connects queue too
+            async with self.uow.read() as stores:
+                try:
+                    current = await stores.connections.get(actor.workspace_id)
+                except TokensUnreadable:  # removed all the same, with nothing to revoke it with
+                    current = None
+                else:
+                    if current is None:
+                        raise NeonNotConnected()
+            refreshes = self.lock.hold(current.id) if current else nullcontext()
+            async with refreshes, self.uow.begin() as stores:  # a refresh in flight ends first
+                await still_member(stores, actor)
+                removed = await stores.connections.remove(actor.workspace_id)
+                account = removed.account if removed else None
+                await stores.audit.record(
+                    AuditEvent.by(
+                        actor,
+                        "neon.disconnected",
+                        self.clock.now(),
+                        account_id=account.id if account else None,
+                        email=account.email if account else None,
+                    )
                 )
-            )
         refresh_token = removed.tokens.refresh_token if removed else None
         if refresh_token is None:
             return Disconnection(revoked=False, reason="no_refresh_token")

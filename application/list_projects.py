@@ -16,6 +16,7 @@ from application.ports.neon import (
     OrgIdRequired,
     ProjectListing,
 )
+from application.ports.stores import TokensUnreadable
 from domain.errors import (
     InvalidInput,
     NeonNotConnected,
@@ -75,6 +76,7 @@ class _Source:
         NeonReauthorizationRequired,
         NeonRateLimited,
         NeonUnavailable,
+        TokensUnreadable,
     ),
 )
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
-"""Who may run a use case. Each use case declares its audience and the failures it can raise;
-members and admins are checked inside the use case itself, so calling it directly (as tests and
-the web pages do) cannot skip the check, and the HTTP guard reads the same declaration to refuse
-before a request body is parsed."""
+"""Who may run a use case. Each use case declares its audience and the failures it can raise.
+Calling ``execute`` checks the acting member's role first, so a caller that invokes a use case
+directly (tests, the web pages) gets the same answer as the HTTP guard, which reads the same
+declaration to refuse before a request body is parsed. Writing use cases also confirm, inside
+their transaction, that the actor is still a member (``still_member``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from domain.errors import Forbidden
+from application.ports.stores import Stores
+from domain.errors import Forbidden, Unauthenticated
 from domain.workspaces import Member, Role
 
 
@@ -48,8 +50,16 @@ def use_case(
 
 
 def declaration(cls: type) -> Declaration | None:
-    found = getattr(cls, "__use_case__", None)
+    found = vars(cls).get("__use_case__")  # not inherited: a subclass declares itself
     return found if isinstance(found, Declaration) else None
+
+
+async def still_member(stores: Stores, actor: Member) -> None:
+    """Inside ``uow.begin()``: the actor was not revoked since the request was authenticated.
+    The member stays held until the transaction ends, so a revocation either waits for this
+    write or has already won, and then the write is refused."""
+    if await stores.members.get(actor.workspace_id, actor.id) is None:
+        raise Unauthenticated("This member token was revoked.")
 
 
 def permit(actor: Member, audience: Audience) -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from application.neon_access.access_tokens import AccessTokens
 from application.permissions import Audience, use_case
 from application.ports.neon import NeonUnavailable
-from application.ports.stores import StoreUnavailable, UnitOfWork
+from application.ports.stores import StoreUnavailable, TokensUnreadable, UnitOfWork
 from application.ports.system import Clock
 from domain.errors import NeonReauthorizationRequired
 
@@ -40,7 +40,7 @@ class RefreshIdleConnections:
             try:
                 await self.tokens.rotate(connection)
                 refreshed += 1
-            except NeonReauthorizationRequired:
+            except (NeonReauthorizationRequired, TokensUnreadable):
                 broken += 1
             except (NeonUnavailable, StoreUnavailable):
                 postponed += 1  # the next run tries again; the token has days left

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.permissions import Audience, use_case
+from application.permissions import Audience, still_member, use_case
 from application.ports.stores import UnitOfWork
 from application.ports.system import Clock
 from domain.audit import AuditEvent
@@ -24,6 +24,7 @@ class RemoveWidget:
         wid = parse_uuid(widget_id, "The widget id")
         board_id = parse_uuid(dashboard_id, "The dashboard id")
         async with self.uow.begin() as stores:
+            await still_member(stores, actor)
             dashboard = existing(await stores.dashboards.get(actor.workspace_id, board_id))
             dashboard.widget(wid)  # NotFound unless it is on this dashboard
             await stores.dashboards.remove_widget(dashboard, wid)

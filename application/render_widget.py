@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from application.neon_access.authorized_calls import AuthorizedCalls
 from application.permissions import Audience, use_case
+from application.ports.failure import PortFailure
 from application.ports.neon import NeonConsole, NeonRateLimited, NeonUnavailable
 from application.ports.stores import TokensUnreadable, UnitOfWork
 from application.ports.system import Clock, Telemetry
@@ -64,7 +65,7 @@ class RenderWidget:
     ) -> NeonMetricsSnapshot:
         try:
             snapshot = await self._render(actor, dashboard_id, widget_id)
-        except (DomainError, NeonUnavailable, NeonRateLimited) as failure:
+        except (DomainError, PortFailure) as failure:
             self.telemetry.widget_render(type(failure).__name__)
             raise
         self.telemetry.widget_render("ok")

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from application.neon_access.access_tokens import AccessTokens
 from application.neon_access.authorized_calls import AuthorizedCalls
-from application.permissions import Audience, use_case
+from application.permissions import Audience, still_member, use_case
 from application.ports.neon import NeonConsole, NeonRateLimited, NeonUnavailable
-from application.ports.stores import UnitOfWork
+from application.ports.stores import TokensUnreadable, UnitOfWork
 from application.ports.system import Clock
 from domain.audit import AuditEvent
 from domain.errors import (
@@ -31,6 +31,7 @@ from domain.workspaces import Member
         ProjectNotAccessible,
         NeonRateLimited,
         NeonUnavailable,
+        TokensUnreadable,
     ),
 )
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class SelectProject:
             selected_by=actor.email,
         )
         async with self.uow.begin() as stores:
+            await still_member(stores, actor)
             previous = await stores.selections.get(actor.workspace_id)
             await stores.selections.put(selection)
             await stores.audit.record(

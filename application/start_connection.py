@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from application.permissions import Audience, use_case
+from application.permissions import Audience, still_member, use_case
 from application.ports.neon import NeonOAuth, NeonUnavailable
 from application.ports.stores import UnitOfWork
 from application.ports.system import Clock
@@ -42,6 +42,7 @@ class StartConnection:
             state=state.reveal(), code_verifier=verifier, redirect_uri=self.redirect_uri
         )
         async with self.uow.begin() as stores:
+            await still_member(stores, actor)
             await stores.authorizations.add(
                 PendingAuthorization(
                     state_fingerprint=state.fingerprint(),

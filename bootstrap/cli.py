@@ -14,6 +14,7 @@ from pathlib import Path
 from adapters.outbound.sql import migrate
 from adapters.outbound.sql.database import Database
 from application.add_member import new_member_token
+from application.ports.failure import PortFailure
 from bootstrap import storage
 from bootstrap.app import create_app
 from bootstrap.container import Container
@@ -157,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"produl-neon: configuration error: {error}", file=sys.stderr)
         return 2
-    except (storage.SchemaNotAtHead, DomainError) as error:
+    except (storage.SchemaNotAtHead, DomainError, PortFailure) as error:
         print(f"produl-neon: {error}", file=sys.stderr)
         return 2
     return 2

@@ -42,8 +42,9 @@ from application.revoke_member import RevokeMember
 from application.rotate_keys import RotateKeys
 from application.select_project import SelectProject
 from application.start_connection import StartConnection
-from bootstrap import neon_wiring, storage
+from bootstrap import neon_wiring
 from bootstrap.settings import Settings
+from bootstrap.storage import sql_storage
 
 
 class Container(containers.DeclarativeContainer):
@@ -52,7 +53,7 @@ class Container(containers.DeclarativeContainer):
     telemetry = providers.Singleton(PrometheusTelemetry)
 
     # Storage, one family: SQL (SQLite or PostgreSQL) unless a test overrides it.
-    storage = providers.Singleton(storage.sql_storage, settings)
+    storage = providers.Singleton(sql_storage, settings)
     uow = storage.provided.uow
     refresh_lock = storage.provided.refresh_lock
     store_probe = storage.provided.probe

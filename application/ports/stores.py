@@ -181,8 +181,14 @@ class UnitOfWork(Protocol):
 
 
 class RefreshLock(Protocol):
-    def hold(self, connection_id: str) -> AbstractAsyncContextManager[None]:
-        """Exclusive per connection across every process sharing the store."""
+    def hold(self, key: str) -> AbstractAsyncContextManager[None]:
+        """Exclusive per key across every process sharing the store: a connection's id (its
+        refreshes), or a workspace's ``connection_slot`` (connecting and disconnecting)."""
+
+
+def connection_slot(workspace_id: str) -> str:
+    """The lock key under which connects, reconnects and disconnects of one workspace queue."""
+    return f"workspace:{workspace_id}"
 
 
 @runtime_checkable

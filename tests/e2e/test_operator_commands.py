@@ -59,3 +59,15 @@ def test_live_mode_without_a_keyring_refuses_to_start(tmp_path: Path) -> None:
     malformed = _run({**env, "PRODUL_SECRET_KEYS": "k1:tooshort"}, "serve", cwd=tmp_path)
     assert malformed.returncode == 2 and "32 bytes" in malformed.stderr
     assert "tooshort" not in malformed.stderr
+
+
+@pytest.mark.parametrize("command", [("keys", "rotate"), ("workspace", "create", "Acme"),
+                                     ("tokens", "refresh-idle")])  # fmt: skip
+def test_a_database_that_does_not_answer_is_a_message_not_a_traceback(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    env = {"PRODUL_DATABASE_URL": "postgresql+asyncpg://nobody:x@127.0.0.1:1/none",
+           "PRODUL_SECRET_KEYS": Keyring.generate_entry("k1")}  # fmt: skip
+    failed = _run(env, *command, cwd=tmp_path)
+    assert failed.returncode == 2, failed.stderr
+    assert "unreachable" in failed.stderr and "Traceback" not in failed.stderr

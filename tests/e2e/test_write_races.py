@@ -327,3 +327,21 @@ async def test_a_revoke_committing_while_the_connection_is_stored_wins(api: Api)
     assert revoked.status_code == 204, revoked.text
     assert _outcome(done) == {"neon": "error", "reason": "not_an_admin"}
     await _assert_nothing_connected_and_revocation_audited(api, b_id)
+
+
+async def test_two_first_connects_finishing_at_once_leave_one_connection(api: Api) -> None:
+    """Two admins (two browsers) finish Connect Neon at the same moment, with no connection yet:
+    they queue on the workspace's connection slot, the later one replaces the earlier (whose
+    grant is revoked), and neither ends in an error."""
+    _, b_token = await _new_admin(api, ADMIN_TOKEN, "b@example.com")
+    first = await _start_as(api, ADMIN_TOKEN)
+    second = await _start_as(api, b_token)
+    done = await asyncio.gather(_callback_with(api, *first), _callback_with(api, *second))
+    assert [_outcome(d)["neon"] for d in done] == ["connected", "connected"]
+    async with database_of(api.container).transaction(write=False) as tx:
+        assert (await tx.execute(text("SELECT count(*) FROM connections"))).scalar_one() == 1
+    counters = api.container.standin().oauth.counters
+    assert counters.code_exchanges == 2 and counters.revocations == 1
+    log = (await api.client.get("/api/audit-log", headers=ADMIN)).json()["events"]
+    connected = [e["detail"]["replaced"] for e in log if e["action"] == "neon.connected"]
+    assert sorted(connected) == ["false", "true"]

@@ -98,3 +98,24 @@ def test_every_registered_use_case_has_an_inbound_adapter() -> None:
     assert "container.authenticate_member()" in sources
     missing = set(use_cases(make_container())) - reached
     assert missing == set(), f"use cases no route, page or command reaches: {sorted(missing)}"
+
+
+def test_every_admin_write_confirms_its_actor_inside_the_transaction() -> None:
+    for module, cls in _declared_use_cases().items():
+        declared = declaration(cls)
+        source = inspect.getsource(cls)
+        if declared is None or declared.audience is not Audience.ADMINS:
+            continue
+        if "uow.begin()" in source:
+            assert "still_member(stores, actor)" in source or "members.admins(" in source, module
+
+
+def test_a_subclass_is_not_a_declared_use_case() -> None:
+    """Overriding ``execute`` in a subclass would skip the check: such a class is not a use case
+    the guard or the container accepts."""
+    from application.add_widget import AddWidget
+
+    class Sneaky(AddWidget):
+        pass
+
+    assert declaration(AddWidget) is not None and declaration(Sneaky) is None

@@ -29,6 +29,8 @@ MESSAGES = {
     Outcome.ISSUER_MISMATCH.value: "The answer did not come from Neon. Nothing was connected.",
     Outcome.EXCHANGE_FAILED.value: "Neon did not accept the sign-in. Start Connect Neon again.",
     Outcome.NEON_UNAVAILABLE.value: "Neon could not be reached. Try again in a minute.",
+    Outcome.CONFLICT.value: "Another change to the Neon connection happened at the same moment. "
+    "Reload this page to see which one holds.",
     Outcome.NOT_AN_ADMIN.value: "Only an admin of this workspace can connect Neon, and whoever "
     "started this is no longer one. Nothing was connected.",
 }

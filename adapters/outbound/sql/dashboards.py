@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Row, delete, func, insert, select, update
 
 from adapters.outbound.sql.stores import InTransaction
 from adapters.outbound.sql.tables import dashboards, widgets
@@ -83,14 +83,12 @@ class SqlDashboardStore(InTransaction):
     async def save_widget(self, dashboard: Dashboard, widget: Widget) -> None:
         await self.tx.execute(
             update(widgets)
-            .where(widgets.c.dashboard_id == dashboard.id, widgets.c.id == widget.id)
+            .where(_on(dashboard), widgets.c.id == widget.id)
             .values(project_id=_project(widget))
         )
 
     async def remove_widget(self, dashboard: Dashboard, widget_id: str) -> None:
-        await self.tx.execute(
-            delete(widgets).where(widgets.c.dashboard_id == dashboard.id, widgets.c.id == widget_id)
-        )
+        await self.tx.execute(delete(widgets).where(_on(dashboard), widgets.c.id == widget_id))
 
     async def _read(self, workspace_id: str, dashboard_id: str | None) -> Sequence[Dashboard]:
         query = select(dashboards).where(dashboards.c.workspace_id == workspace_id)
@@ -118,6 +116,15 @@ class SqlDashboardStore(InTransaction):
 def _widget(row: Row[Any]) -> Widget:
     project = NeonProjectId(row.project_id) if row.project_id else None
     return Widget(row.id, WidgetKind(row.kind), NeonMetricsSettings(project))
+
+
+def _on(dashboard: Dashboard) -> ColumnElement[bool]:
+    """Widgets of this dashboard, and only if it is in its workspace (defence in depth: the
+    use case already found the dashboard there)."""
+    in_workspace = select(dashboards.c.id).where(
+        dashboards.c.id == dashboard.id, dashboards.c.workspace_id == dashboard.workspace_id
+    )
+    return widgets.c.dashboard_id.in_(in_workspace.scalar_subquery())
 
 
 def _project(widget: Widget) -> str | None:

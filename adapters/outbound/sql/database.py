@@ -35,8 +35,9 @@ class Database:
         writers queue instead of deadlocking; a reading one begins deferred, as WAL allows."""
         try:
             async with self.engine.connect() as connection:
-                if not write:
-                    await connection.execution_options(produl_reading=True)
+                if not write:  # one snapshot for every statement (SQLite's WAL reads are one)
+                    level = "SERIALIZABLE" if self.is_sqlite else "REPEATABLE READ"
+                    await connection.execution_options(produl_reading=True, isolation_level=level)
                 async with connection.begin():
                     yield connection
         except IntegrityError as failure:  # lost a race on a unique key: a conflict, not an outage

@@ -11,6 +11,7 @@ from domain.errors import (
     NeonNotConnected,
     NotFound,
     ProjectNotAccessible,
+    Unauthenticated,
 )
 from domain.workspaces import Role
 from tests.support import Workspace, admin_of_another_workspace, stored
@@ -150,3 +151,17 @@ async def test_disconnect_revokes_the_grant_and_forgets_the_tokens(connected: Wo
         await c.disconnect().execute(connected.admin)
     events = await c.read_audit_log().execute(connected.admin)
     assert events[0].action == "neon.disconnected"
+
+
+async def test_an_admin_revoked_a_moment_ago_changes_nothing(workspace: Workspace) -> None:
+    """The guard authenticated them a moment before another admin revoked them: the write
+    confirms the actor inside its transaction and is refused."""
+    c = workspace.container
+    other = await workspace.add_member(Role.ADMIN, "other@example.com")
+    await c.revoke_member().execute(workspace.admin, other.id)
+    with pytest.raises(Unauthenticated):
+        await c.create_dashboard().execute(other, "Ops")
+    with pytest.raises(Unauthenticated):
+        await c.add_member().execute(other, "sneak@example.com", "admin")
+    assert await c.list_dashboards().execute(workspace.admin) == []
+    assert [m.email for m in await c.list_members().execute(workspace.admin)] == ["admin@localhost"]
