@@ -127,7 +127,10 @@ class Transaction:
         self._db.execute("DELETE FROM codes WHERE digest = ?", (digest,))
         if row is None:
             return None
-        return IssuedCode(*row[:4], datetime.fromisoformat(row[4]))
+        account_id, redirect_uri, challenge, scope, issued_at = row
+        return IssuedCode(
+            account_id, redirect_uri, challenge, scope, datetime.fromisoformat(issued_at)
+        )
 
     def add_grant(self, grant_id: str, account_id: str, scope: str) -> None:
         self._db.execute("INSERT INTO grants VALUES (?, ?, ?, 0)", (grant_id, account_id, scope))
