@@ -3,6 +3,7 @@ restart of fake mode) and between stand-ins sharing the file (several worker pro
 
 from __future__ import annotations
 
+import os
 import stat
 import threading
 from pathlib import Path
@@ -11,12 +12,14 @@ import pytest
 
 from adapters.outbound.neon_http.oauth import AuthlibNeonOAuth
 from application.ports.neon import RefreshRejected
+from bootstrap import cli
+from bootstrap.container import Container
 from neon_standin.oauth_server import TokenError, s256
 from neon_standin.seed import ADA
 from neon_standin.standin import StandIn
 from tests.contract.console_fixtures import ISSUER, REGISTRATION
 from tests.contract.test_oauth_adapter import VERIFIER, _connect, adapter
-from tests.support import FakeClock
+from tests.support import FakeClock, make_container
 
 SCOPE = "openid offline offline_access urn:neoncloud:projects:read"
 
@@ -150,3 +153,20 @@ def test_without_a_file_each_stand_in_has_its_own_memory() -> None:
     other = StandIn.seeded(ISSUER, REGISTRATION, FakeClock())
     assert other.oauth.account_for(issued.access_token) is None
     assert one.oauth.store.path is None
+
+
+def test_tests_keep_a_stand_in_in_memory_each() -> None:
+    one, other = make_container().standin(), make_container().standin()
+    assert one.oauth.store.path is None and other.oauth.store is not one.oauth.store
+
+
+def test_the_cli_puts_fake_mode_s_stand_in_under_var(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [n for n in os.environ if n.startswith("PRODUL_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    standin = Container(settings=cli._settings()).standin()
+    assert standin.oauth.store.path == Path("var/fake-neon.sqlite3")
+    assert (tmp_path / "var" / "fake-neon.sqlite3").is_file()
+    standin.oauth.store.close()
