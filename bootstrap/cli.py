@@ -23,6 +23,8 @@ from domain.errors import DomainError
 from neon_standin import server as standin_server
 
 DEMO_TOKEN = Path("var/demo-admin-token")
+# The in-process stand-in's grants and tokens: a restart, and every worker, see the same Neon.
+FAKE_NEON_STATE = Path("var/fake-neon.sqlite3")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(host: str = "127.0.0.1", port: int = 8000) -> Settings:
-    return storage.with_fake_keyring(load_settings(os.environ, host=host, port=port))
+    settings = storage.with_fake_keyring(load_settings(os.environ, host=host, port=port))
+    # Every command that plays Neon in fake mode (serve, tokens refresh-idle) shares its state.
+    return replace(settings, fake_neon_state=FAKE_NEON_STATE) if settings.fake else settings
 
 
 def _demo_token(settings: Settings) -> Settings:

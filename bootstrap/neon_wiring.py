@@ -37,6 +37,7 @@ def standin(settings: Settings, clock: Clock) -> StandIn:
         registration,
         clock,
         access_ttl=timedelta(seconds=settings.fake_access_ttl_seconds),
+        state=settings.fake_neon_state if settings.fake else None,
     )
 
 

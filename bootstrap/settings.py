@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from adapters.outbound.sql.token_cipher import Keyring, KeyringError
@@ -40,6 +41,9 @@ class Settings:
     cors_origins: tuple[str, ...]
     fake_access_ttl_seconds: int = 3600
     secret_keys: str | None = field(default=None, repr=False)
+    # Fake mode: the stand-in's grants and tokens in this file (the CLI puts it under ./var/);
+    # None keeps them in memory, as tests do.
+    fake_neon_state: Path | None = None
 
     @property
     def redirect_uri(self) -> str:

@@ -8,10 +8,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
 
 from neon_standin.clock import Clock
+from neon_standin.token_store import IssuedCode, TokenStore, Transaction
 
 CODE_TTL = timedelta(minutes=10)
 
@@ -40,24 +43,7 @@ class IssuedTokens:
     scope: str
 
 
-@dataclass(slots=True)
-class _Code:
-    account_id: str
-    redirect_uri: str
-    challenge: str
-    scope: str
-    issued_at: datetime
-
-
-@dataclass(slots=True)
-class _Grant:
-    account_id: str
-    scope: str
-    revoked: bool = False
-    access_tokens: set[str] = field(default_factory=set)
-
-
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class TokenCounters:
     code_exchanges: int = 0
     refreshes: int = 0
@@ -66,6 +52,9 @@ class TokenCounters:
 
 
 class AuthorizationServer:
+    """Hydra's rules over a TokenStore: in memory by default, or a file that restarts and other
+    processes share (then every process sees the same grants, rotations and counters)."""
+
     def __init__(
         self,
         clock: Clock,
@@ -74,17 +63,19 @@ class AuthorizationServer:
         redirect_uri: str,
         access_ttl: timedelta = timedelta(hours=1),
         hydra_v2_reuse: bool = False,
+        store: TokenStore | None = None,
     ) -> None:
         self._clock = clock
         self.client_id = client_id
         self.redirect_uri = redirect_uri
         self.access_ttl = access_ttl
         self.hydra_v2_reuse = hydra_v2_reuse
-        self._codes: dict[str, _Code] = {}
-        self._grants: dict[str, _Grant] = {}
-        self._access: dict[str, tuple[str, datetime]] = {}
-        self._refresh: dict[str, tuple[str, bool]] = {}  # token -> (grant, still active)
-        self.counters = TokenCounters()
+        self.store = store or TokenStore()
+
+    @property
+    def counters(self) -> TokenCounters:
+        with self.store.transaction() as tx:
+            return TokenCounters(**tx.counters())
 
     def approve(
         self,
@@ -101,71 +92,80 @@ class AuthorizationServer:
         if method != "S256" or not challenge:
             raise AuthorizationRequestInvalid("PKCE S256 is required")
         code = secrets.token_urlsafe(24)
-        self._codes[code] = _Code(account_id, redirect_uri, challenge, scope, self._clock.now())
+        with self.store.transaction() as tx:
+            tx.add_code(code, IssuedCode(account_id, redirect_uri, challenge, scope,
+                                         self._clock.now()))  # fmt: skip
         return code
 
     def exchange(self, *, code: str, verifier: str, redirect_uri: str) -> IssuedTokens:
-        self.counters.code_exchanges += 1
-        issued = self._codes.pop(code, None)  # single use, whatever happens next
-        if (
-            issued is None
-            or self._clock.now() >= issued.issued_at + CODE_TTL
-            or issued.redirect_uri != redirect_uri
-            or s256(verifier) != issued.challenge
-        ):
-            raise TokenError(400, "invalid_grant")
-        grant_id = secrets.token_hex(8)
-        self._grants[grant_id] = _Grant(issued.account_id, issued.scope)
-        return self._issue(grant_id)
+        with self._operation() as tx:
+            tx.count("code_exchanges")
+            issued = tx.take_code(code)  # single use, whatever happens next
+            if (
+                issued is None
+                or self._clock.now() >= issued.issued_at + CODE_TTL
+                or issued.redirect_uri != redirect_uri
+                or s256(verifier) != issued.challenge
+            ):
+                raise TokenError(400, "invalid_grant")
+            grant_id = secrets.token_hex(8)
+            tx.add_grant(grant_id, issued.account_id, issued.scope)
+            return self._issue(tx, grant_id, issued.scope)
 
     def refresh(self, refresh_token: str) -> IssuedTokens:
-        self.counters.refreshes += 1
-        grant_id, active = self._refresh.get(refresh_token, ("", False))
-        grant = self._grants.get(grant_id)
-        if grant is None or grant.revoked:
-            raise TokenError(400, "invalid_grant")
-        if not active:
-            self.counters.reuse_detections += 1
-            self._revoke_grant(grant_id)
-            if self.hydra_v2_reuse:
+        with self._operation() as tx:
+            tx.count("refreshes")
+            grant_id, active = tx.refresh(refresh_token) or ("", False)
+            grant = tx.grant(grant_id)
+            if grant is None or grant.revoked:
                 raise TokenError(400, "invalid_grant")
-            raise TokenError(401, "token_inactive")
-        self._refresh[refresh_token] = (grant_id, False)
-        for old in grant.access_tokens:  # Hydra v1.11 revokes the previous access token
-            self._access.pop(old, None)
-        grant.access_tokens.clear()
-        return self._issue(grant_id)
+            if not active:
+                tx.count("reuse_detections")
+                tx.revoke_grant(grant_id)
+                if self.hydra_v2_reuse:
+                    raise TokenError(400, "invalid_grant")
+                raise TokenError(401, "token_inactive")
+            tx.rotate_out(refresh_token)
+            tx.drop_access_tokens(grant_id)  # Hydra v1.11 revokes the previous access token
+            return self._issue(tx, grant_id, grant.scope)
 
     def revoke(self, token: str) -> None:
         """RFC 7009: revoking either token of a grant revokes the grant; unknown tokens are fine."""
-        self.counters.revocations += 1
-        grant_id = self._refresh.get(token, ("", False))[0]
-        if not grant_id and token in self._access:
-            grant_id = self._access[token][0]
-        if grant_id:
-            self._revoke_grant(grant_id)
+        with self.store.transaction() as tx:
+            tx.count("revocations")
+            grant_id = (tx.refresh(token) or ("", False))[0]
+            if not grant_id:
+                grant_id = (tx.access(token) or ("", None))[0]
+            if grant_id:
+                tx.revoke_grant(grant_id)
 
     def account_for(self, access_token: str) -> str | None:
-        grant_id, expires_at = self._access.get(access_token, ("", None))
-        grant = self._grants.get(grant_id)
+        with self.store.transaction() as tx:
+            grant_id, expires_at = tx.access(access_token) or ("", None)
+            grant = tx.grant(grant_id)
         if grant is None or grant.revoked or expires_at is None or self._clock.now() >= expires_at:
             return None
         return grant.account_id
 
-    def _issue(self, grant_id: str) -> IssuedTokens:
-        grant = self._grants[grant_id]
-        access, refresh = "nat_" + secrets.token_urlsafe(24), "nrt_" + secrets.token_urlsafe(24)
-        self._access[access] = (grant_id, self._clock.now() + self.access_ttl)
-        grant.access_tokens.add(access)
-        offline = {"offline", "offline_access"} & set(grant.scope.split())
-        if offline:
-            self._refresh[refresh] = (grant_id, True)
-        return IssuedTokens(
-            access, refresh if offline else None, int(self.access_ttl.total_seconds()), grant.scope
-        )
+    @contextmanager
+    def _operation(self) -> Iterator[Transaction]:
+        """One transaction; a refusal commits too: the code stays spent, the grant revoked and
+        the attempt counted, as Hydra keeps them."""
+        refused: TokenError | None = None
+        with self.store.transaction() as tx:
+            try:
+                yield tx
+            except TokenError as error:
+                refused = error
+        if refused is not None:
+            raise refused
 
-    def _revoke_grant(self, grant_id: str) -> None:
-        grant = self._grants[grant_id]
-        grant.revoked = True
-        for token in grant.access_tokens:
-            self._access.pop(token, None)
+    def _issue(self, tx: Transaction, grant_id: str, scope: str) -> IssuedTokens:
+        access, refresh = "nat_" + secrets.token_urlsafe(24), "nrt_" + secrets.token_urlsafe(24)
+        tx.add_access(access, grant_id, self._clock.now() + self.access_ttl)
+        offline = {"offline", "offline_access"} & set(scope.split())
+        if offline:
+            tx.add_refresh(refresh, grant_id)
+        return IssuedTokens(
+            access, refresh if offline else None, int(self.access_ttl.total_seconds()), scope
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import timedelta
+from pathlib import Path
 
 from neon_standin.app import create_standin_app
 from neon_standin.clock import SystemClock
@@ -29,6 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="refresh-token reuse answers 400 invalid_grant, not 401 token_inactive",
     )
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every answer")
+    parser.add_argument(
+        "--state",
+        type=Path,
+        default=None,
+        help="keep grants and tokens in this SQLite file (default: in memory, lost on exit)",
+    )
 
 
 def serve(arguments: argparse.Namespace) -> int:
@@ -41,7 +48,7 @@ def serve(arguments: argparse.Namespace) -> int:
     )  # fmt: skip
     standin = StandIn.seeded(
         issuer, registration, SystemClock(), access_ttl=timedelta(seconds=arguments.access_ttl),
-        hydra_v2_reuse=arguments.hydra_v2,
+        hydra_v2_reuse=arguments.hydra_v2, state=arguments.state,
     )  # fmt: skip
     standin.faults.latency_ms = arguments.latency_ms
     print(f"Neon stand-in on {issuer}  (Console API: {standin.api_base})", flush=True)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from neon_standin.catalog import Catalog
 from neon_standin.clock import Clock, SystemClock
 from neon_standin.faults import Faults, RequestLog
 from neon_standin.oauth_server import AuthorizationServer
 from neon_standin.seed import seeded_catalog
+from neon_standin.token_store import TokenStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,10 @@ class StandIn:
         *,
         access_ttl: timedelta = timedelta(hours=1),
         hydra_v2_reuse: bool = False,
+        state: Path | None = None,
     ) -> StandIn:
+        """``state``: the file that keeps grants and tokens across restarts and processes;
+        None keeps them in memory (the catalog is seeded the same on every start either way)."""
         clock = clock or SystemClock()
         oauth = AuthorizationServer(
             clock,
@@ -49,6 +54,7 @@ class StandIn:
             redirect_uri=registration.redirect_uri,
             access_ttl=access_ttl,
             hydra_v2_reuse=hydra_v2_reuse,
+            store=TokenStore(state),
         )
         return cls(issuer, registration, clock, seeded_catalog(clock.now()), oauth)
 
