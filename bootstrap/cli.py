@@ -60,7 +60,7 @@ def _demo_token(settings: Settings) -> Settings:
     if not settings.fake or settings.bootstrap_admin_token:
         return settings
     if not DEMO_TOKEN.exists():
-        DEMO_TOKEN.parent.mkdir(parents=True, exist_ok=True)
+        storage.private_directory(DEMO_TOKEN.parent)
         descriptor = os.open(DEMO_TOKEN, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as token_file:
             token_file.write(new_member_token().reveal())
