@@ -173,6 +173,7 @@ async def new_workspace(
     clock = clock or FakeClock()
     container = make_container(clock, neon, stores, **env)
     admin = await container.ensure_bootstrap_admin().execute(Secret(ADMIN_TOKEN), "Test")
+    assert admin is not None
     return Workspace(container, clock, admin)
 
 

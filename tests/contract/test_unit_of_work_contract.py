@@ -55,6 +55,7 @@ async def workspace(
 ) -> AsyncIterator[Workspace]:
     async with stores(request.param, postgres_server) as container:
         admin = await container.ensure_bootstrap_admin().execute(Secret(ADMIN_TOKEN), "Test")
+        assert admin is not None
         yield Workspace(container, cast(FakeClock, container.clock()), admin)
 
 
