@@ -29,6 +29,7 @@ from domain.authorization import PendingAuthorization
 from domain.connection import Connection
 from domain.errors import ProjectNotAccessible
 from domain.ids import new_id
+from domain.scopes import READ_ONLY_SCOPES
 from domain.secrets import Secret
 from domain.selection import ProjectSelection
 from domain.workspaces import Role
@@ -45,6 +46,7 @@ class Outcome(enum.Enum):
     NEON_UNAVAILABLE = "neon_unavailable"
     NOT_AN_ADMIN = "not_an_admin"  # the admin who started it was revoked meanwhile
     CONFLICT = "conflict"  # another write to the connection won at the same moment
+    SCOPE_NOT_ALLOWED = "scope_not_allowed"  # Neon granted more than the read-only allow-list
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,9 @@ class CompleteConnection:
     1. the state exists (used once: it is taken), has not expired, and matches this browser;
     2. Neon's ``error=`` becomes access_denied or authorization_failed (its text is never echoed);
     3. an ``iss`` parameter, when present, equals the configured issuer byte for byte;
-    4. the code is exchanged with the PKCE verifier, and the account is read with the new token;
+    4. the code is exchanged with the PKCE verifier; a grant with any scope outside the read-only
+       allow-list (an edited authorization URL) is revoked unused; the account is read with the
+       new token;
     5. in one transaction: the admin who started the connect is still an admin of the workspace
        (else the new grant is revoked), the connection replaces any previous one, a selected
        project the new account cannot see is dropped (and reported), and it is audited;
@@ -110,6 +114,9 @@ class CompleteConnection:
             return Completion(Outcome.EXCHANGE_FAILED)
         except (NeonUnavailable, NeonRateLimited):
             return Completion(Outcome.NEON_UNAVAILABLE)
+        if not granted.scopes <= frozenset(READ_ONLY_SCOPES):  # never used, never stored
+            await self._revoke_quietly(granted.tokens.refresh_token or granted.tokens.access_token)
+            return Completion(Outcome.SCOPE_NOT_ALLOWED)
         try:
             account = await self.console.get_current_user(granted.tokens.access_token)
         except (NeonUnavailable, NeonRateLimited, AccessTokenRejected) as failure:

@@ -31,6 +31,8 @@ MESSAGES = {
     Outcome.NEON_UNAVAILABLE.value: "Neon could not be reached. Try again in a minute.",
     Outcome.CONFLICT.value: "Another change to the Neon connection happened at the same moment. "
     "Reload this page to see which one holds.",
+    Outcome.SCOPE_NOT_ALLOWED.value: "Neon granted more than read access, which Produl never "
+    "asks for; the grant was revoked and nothing was connected. Start Connect Neon again.",
     Outcome.NOT_AN_ADMIN.value: "Only an admin of this workspace can connect Neon, and whoever "
     "started this is no longer one. Nothing was connected.",
 }
