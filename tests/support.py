@@ -142,7 +142,7 @@ class Workspace:
         query = query_of(started.authorization_url)
         code = approve(self.container, query, account)
         return await self.container.complete_connection().execute(
-            Callback(query["state"], code, None, None, started.browser_binding.reveal())
+            Callback(query["state"], code, None, None, (started.browser_binding.reveal(),))
         )
 
 

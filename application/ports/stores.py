@@ -70,6 +70,9 @@ class ConnectionStore(Protocol):
 class AuthorizationStore(Protocol):
     async def add(self, pending: PendingAuthorization) -> None: ...
 
+    async def peek(self, state_fingerprint: str) -> PendingAuthorization | None:
+        """Read without consuming (to check the browser before anything is used up)."""
+
     async def take(self, state_fingerprint: str) -> PendingAuthorization | None:
         """Remove and return: a state is good for one callback only."""
 

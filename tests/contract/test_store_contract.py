@@ -151,6 +151,19 @@ async def test_a_pending_authorization_is_taken_once_even_concurrently(backend: 
     assert winners == [pending]
 
 
+async def test_a_pending_authorization_can_be_read_without_consuming_it(backend: Container) -> None:
+    store = stored(backend).authorizations
+    await stored(backend).members.add(Member("m1", "w1", "a@b.co", Role.ADMIN, "fp", T0))
+    pending = PendingAuthorization("fp", "browser", "w1", "m1", Secret("verifier-1"),
+                                   "http://x/cb", T0)  # fmt: skip
+    await store.add(pending)
+    assert await store.peek("fp") == pending
+    assert await store.peek("fp") == pending  # still there
+    assert await store.peek("other") is None
+    assert await store.take("fp") == pending
+    assert await store.peek("fp") is None
+
+
 async def test_selections_audit_and_workspaces(backend: Container) -> None:
     selection = ProjectSelection("w1", NeonProjectId("aged-salad-46255801"), "analytics", T0, "a")
     await stored(backend).selections.put(selection)

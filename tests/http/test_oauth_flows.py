@@ -43,3 +43,53 @@ async def test_a_grant_within_the_allow_list_connects(api: Api) -> None:
     url = _with_scope(await api.start_authorization(), "openid offline urn:neoncloud:projects:read")
     answer = await api.callback(await api.consent(url))
     assert answer.headers["location"] == "/settings/integrations?neon=connected"
+
+
+def _binding_cookie(api: Api) -> str:
+    return api.client.cookies.get("produl_neon_oauth", path="/integrations/neon/callback") or ""
+
+
+async def test_a_callback_without_the_browsers_cookie_consumes_nothing(api: Api) -> None:
+    callback = await api.consent(await api.start_authorization())
+    jar = dict(api.client.cookies)
+    for cookie in ({}, {"produl_neon_oauth": "A" * 43}):  # another browser; a forged binding
+        api.client.cookies.clear()
+        api.client.cookies.update(cookie)
+        answer = await api.callback(callback)
+        assert answer.headers["location"].endswith("reason=state_invalid")
+        assert "set-cookie" not in answer.headers  # nothing of this browser's is touched
+    assert api.container.standin().oauth.counters.code_exchanges == 0
+    api.client.cookies.clear()
+    api.client.cookies.update(jar)
+    answer = await api.callback(callback)  # the real browser still finishes its flow
+    assert answer.headers["location"] == "/settings/integrations?neon=connected"
+
+
+async def test_three_connects_in_one_browser_all_finish_each_clearing_only_its_own(
+    api: Api,
+) -> None:
+    callbacks = [await api.consent(await api.start_authorization()) for _ in range(3)]
+    bindings = _binding_cookie(api).split(".")
+    assert len(bindings) == 3 and len(set(bindings)) == 3
+
+    second = await api.callback(callbacks[1])
+    assert second.headers["location"] == "/settings/integrations?neon=connected"
+    cookie = second.headers["set-cookie"]
+    assert "Path=/integrations/neon/callback" in cookie and "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert _binding_cookie(api).split(".") == [bindings[0], bindings[2]]
+
+    for callback in (callbacks[2], callbacks[0]):
+        answer = await api.callback(callback)
+        assert answer.headers["location"] == "/settings/integrations?neon=connected"
+    assert _binding_cookie(api) == ""  # the last one finished: the cookie is gone
+    assert (await api.callback(callbacks[0])).headers["location"].endswith("reason=state_invalid")
+
+
+async def test_a_browser_keeps_its_newest_five_connects(api: Api) -> None:
+    callbacks = [await api.consent(await api.start_authorization()) for _ in range(6)]
+    assert len(_binding_cookie(api).split(".")) == 5
+    oldest = await api.callback(callbacks[0])
+    assert oldest.headers["location"].endswith("reason=state_invalid")
+    newest = await api.callback(callbacks[-1])
+    assert newest.headers["location"] == "/settings/integrations?neon=connected"

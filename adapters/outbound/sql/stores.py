@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import RowMapping, Select, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.outbound.sql.tables import (
@@ -154,6 +154,12 @@ class SqlAuthorizationStore(InTransaction):
             )
         )
 
+    async def peek(self, state_fingerprint: str) -> PendingAuthorization | None:
+        query = select(pending_authorizations).where(
+            pending_authorizations.c.state_fingerprint == state_fingerprint
+        )
+        return self._pending((await self.tx.execute(query)).mappings().first(), state_fingerprint)
+
     async def take(self, state_fingerprint: str) -> PendingAuthorization | None:
         row = (
             (
@@ -166,6 +172,11 @@ class SqlAuthorizationStore(InTransaction):
             .mappings()
             .first()
         )
+        return self._pending(row, state_fingerprint)
+
+    def _pending(
+        self, row: RowMapping | None, state_fingerprint: str
+    ) -> PendingAuthorization | None:
         if row is None:
             return None
         try:

@@ -80,6 +80,9 @@ class MemoryAuthorizationStore:
     async def add(self, pending: PendingAuthorization) -> None:
         self.state.pending[pending.state_fingerprint] = pending
 
+    async def peek(self, state_fingerprint: str) -> PendingAuthorization | None:
+        return self.state.pending.get(state_fingerprint)
+
     async def take(self, state_fingerprint: str) -> PendingAuthorization | None:
         return self.state.pending.pop(state_fingerprint, None)
 
