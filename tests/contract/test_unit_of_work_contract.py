@@ -61,7 +61,9 @@ async def workspace(
 
 async def test_a_transaction_that_raises_leaves_nothing(workspace: Workspace) -> None:
     uow = workspace.container.uow()
-    member = dataclasses.replace(workspace.admin, id="m2", token_fingerprint="fp2")
+    member = dataclasses.replace(
+        workspace.admin, id="m2", email="m2@example.com", token_fingerprint="fp2"
+    )
     with pytest.raises(Crash):
         async with uow.begin() as tx:
             await tx.members.add(member)
@@ -72,7 +74,9 @@ async def test_a_transaction_that_raises_leaves_nothing(workspace: Workspace) ->
 
 async def test_a_transaction_that_ends_keeps_everything(workspace: Workspace) -> None:
     uow = workspace.container.uow()
-    member = dataclasses.replace(workspace.admin, id="m2", token_fingerprint="fp2")
+    member = dataclasses.replace(
+        workspace.admin, id="m2", email="m2@example.com", token_fingerprint="fp2"
+    )
     async with uow.begin() as tx:
         await tx.members.add(member)
     async with uow.read() as view:
