@@ -9,7 +9,7 @@ from application.permissions import Audience, still_member, use_case
 from application.ports.stores import UnitOfWork
 from application.ports.system import Clock
 from domain.audit import AuditEvent
-from domain.errors import InvalidInput
+from domain.errors import EmailTaken, InvalidInput
 from domain.ids import new_id
 from domain.secrets import Secret
 from domain.workspaces import Member, Role, email_address
@@ -27,10 +27,12 @@ class NewMember:
     token: Secret
 
 
-@use_case(Audience.ADMINS, raises=(InvalidInput,))
+@use_case(Audience.ADMINS, raises=(InvalidInput, EmailTaken))
 @dataclass(frozen=True, slots=True)
 class AddMember:
-    """Only the token's fingerprint is stored; the token itself is returned once."""
+    """Only the token's fingerprint is stored; the token itself is returned once. Addresses are
+    unique within a workspace, case-insensitively: adding one again is a conflict (409), not a
+    second member, so the audit log and the member list name one person each."""
 
     uow: UnitOfWork
     clock: Clock
@@ -51,6 +53,8 @@ class AddMember:
         )
         async with self.uow.begin() as stores:
             await still_member(stores, actor)
+            if await stores.members.with_email(actor.workspace_id, member.email) is not None:
+                raise EmailTaken()
             await stores.members.add(member)
             await stores.audit.record(
                 AuditEvent.by(

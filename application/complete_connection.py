@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from contextlib import nullcontext, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from application.permissions import Audience, use_case
 from application.ports.neon import (
@@ -29,6 +29,7 @@ from domain.authorization import PendingAuthorization
 from domain.connection import Connection
 from domain.errors import ProjectNotAccessible
 from domain.ids import new_id
+from domain.scopes import READ_ONLY_SCOPES
 from domain.secrets import Secret
 from domain.selection import ProjectSelection
 from domain.workspaces import Role
@@ -45,6 +46,7 @@ class Outcome(enum.Enum):
     NEON_UNAVAILABLE = "neon_unavailable"
     NOT_AN_ADMIN = "not_an_admin"  # the admin who started it was revoked meanwhile
     CONFLICT = "conflict"  # another write to the connection won at the same moment
+    SCOPE_NOT_ALLOWED = "scope_not_allowed"  # Neon granted more than the read-only allow-list
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,7 @@ class Callback:
     code: str | None = field(repr=False)
     error: str | None
     iss: str | None
-    browser_binding: str | None = field(repr=False)
+    browser_bindings: tuple[str, ...] = field(default=(), repr=False)  # this browser's cookie
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,18 +67,26 @@ class _Stored:
 
 @dataclass(frozen=True, slots=True)
 class Completion:
+    """``finished_binding``: the browser binding of the flow this callback ended (its cookie
+    entry can go), None when it ended none (no such state, or not this browser's)."""
+
     outcome: Outcome
     selection_dropped: bool = False
+    finished_binding: Secret | None = None
 
 
 @use_case(Audience.PUBLIC)
 @dataclass(frozen=True, slots=True)
 class CompleteConnection:
     """Rules, in this order, so that no code is exchanged unless the state checks out:
-    1. the state exists (used once: it is taken), has not expired, and matches this browser;
+    1. the state exists and belongs to one of this browser's bindings, checked before anything
+       is consumed (a callback without the cookie cannot cancel the real flow); then it is taken
+       (used once) and has not expired;
     2. Neon's ``error=`` becomes access_denied or authorization_failed (its text is never echoed);
     3. an ``iss`` parameter, when present, equals the configured issuer byte for byte;
-    4. the code is exchanged with the PKCE verifier, and the account is read with the new token;
+    4. the code is exchanged with the PKCE verifier; a grant with any scope outside the read-only
+       allow-list (an edited authorization URL) is revoked unused; the account is read with the
+       new token;
     5. in one transaction: the admin who started the connect is still an admin of the workspace
        (else the new grant is revoked), the connection replaces any previous one, a selected
        project the new account cannot see is dropped (and reported), and it is audited;
@@ -91,10 +101,16 @@ class CompleteConnection:
     clock: Clock
 
     async def execute(self, callback: Callback) -> Completion:
-        pending_or_outcome = await self._check_state(callback)
-        if isinstance(pending_or_outcome, Outcome):
-            return Completion(pending_or_outcome)
-        pending = pending_or_outcome
+        checked = await self._check_state(callback)
+        if isinstance(checked, Outcome):
+            return Completion(checked)
+        pending, binding = checked
+        if pending is None:
+            return Completion(Outcome.STATE_EXPIRED, finished_binding=binding)
+        completion = await self._finish(callback, pending)
+        return replace(completion, finished_binding=binding)
+
+    async def _finish(self, callback: Callback, pending: PendingAuthorization) -> Completion:
         if callback.error is not None or not callback.code:
             denied = callback.error == "access_denied"
             return Completion(Outcome.ACCESS_DENIED if denied else Outcome.AUTHORIZATION_FAILED)
@@ -110,6 +126,9 @@ class CompleteConnection:
             return Completion(Outcome.EXCHANGE_FAILED)
         except (NeonUnavailable, NeonRateLimited):
             return Completion(Outcome.NEON_UNAVAILABLE)
+        if not granted.scopes <= frozenset(READ_ONLY_SCOPES):  # never used, never stored
+            await self._revoke_quietly(granted.tokens.refresh_token or granted.tokens.access_token)
+            return Completion(Outcome.SCOPE_NOT_ALLOWED)
         try:
             account = await self.console.get_current_user(granted.tokens.access_token)
         except (NeonUnavailable, NeonRateLimited, AccessTokenRejected) as failure:
@@ -127,19 +146,26 @@ class CompleteConnection:
         invisible = await self._invisible_selection(connection)
         return await self._replace_connection(connection, pending, invisible)
 
-    async def _check_state(self, callback: Callback) -> PendingAuthorization | Outcome:
+    async def _check_state(
+        self, callback: Callback
+    ) -> tuple[PendingAuthorization | None, Secret] | Outcome:
+        """The pending connect (None when it expired) and the binding that matched it."""
         if not callback.state:
             return Outcome.STATE_INVALID
+        state = Secret(callback.state).fingerprint()
+        async with self.uow.read() as stores:
+            seen = await stores.authorizations.peek(state)
+        bindings = (Secret(b) for b in callback.browser_bindings if b)
+        binding = next(
+            (b for b in bindings if seen and b.fingerprint() == seen.browser_fingerprint), None
+        )
+        if seen is None or binding is None:
+            return Outcome.STATE_INVALID  # nothing consumed: the real flow can still finish
         async with self.uow.begin() as stores:
-            pending = await stores.authorizations.take(Secret(callback.state).fingerprint())
+            pending = await stores.authorizations.take(state)
         if pending is None:
-            return Outcome.STATE_INVALID
-        if pending.expired(self.clock.now()):
-            return Outcome.STATE_EXPIRED
-        binding = callback.browser_binding
-        if not binding or Secret(binding).fingerprint() != pending.browser_fingerprint:
-            return Outcome.STATE_INVALID
-        return pending
+            return Outcome.STATE_INVALID  # another callback of this browser took it first
+        return (None if pending.expired(self.clock.now()) else pending), binding
 
     async def _invisible_selection(self, connection: Connection) -> ProjectSelection | None:
         """The workspace's selection, when the new account surely cannot see it."""

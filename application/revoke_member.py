@@ -17,7 +17,8 @@ from domain.workspaces import Member, Role
 @dataclass(frozen=True, slots=True)
 class RevokeMember:
     """The last admin of a workspace cannot be revoked: the admins are held while counted, so
-    two admins revoking each other at once leave one of them."""
+    two admins revoking each other at once leave one of them. The revoked token's fingerprint
+    is remembered, so nothing (a restart with the same bootstrap token) brings it back."""
 
     uow: UnitOfWork
     clock: Clock
@@ -34,6 +35,8 @@ class RevokeMember:
             if target.role is Role.ADMIN and len(admins) <= 1:
                 raise LastAdmin()
             await stores.members.remove(actor.workspace_id, target.id)
+            # remembered, so a bootstrap token still set in the environment stays revoked
+            await stores.members.forget_token(target.token_fingerprint, self.clock.now())
             await stores.authorizations.forget_started_by(actor.workspace_id, target.id)
             await stores.audit.record(
                 AuditEvent.by(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ from domain.secrets import Secret
 from neon_standin.app import create_standin_app
 
 DEMO_WORKSPACE = "Demo"
+log = logging.getLogger("produl_neon")
 
 
 def _bridge(provider: providers.Provider[Any]) -> Provide:
@@ -83,7 +85,13 @@ def _startup(container: Container) -> Callable[[], Any]:
         await container.storage().prepare()
         token = container.settings().bootstrap_admin_token
         if token:
-            await container.ensure_bootstrap_admin().execute(Secret(token), DEMO_WORKSPACE)
+            admin = await container.ensure_bootstrap_admin().execute(Secret(token), DEMO_WORKSPACE)
+            if admin is None:
+                log.warning(
+                    "The bootstrap admin token was revoked by an admin; it stays revoked. "
+                    "Set a new PRODUL_BOOTSTRAP_ADMIN_TOKEN, or run "
+                    "`produl-neon admin create --workspace ID`."
+                )
 
     return ensure_admin
 

@@ -39,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     create = workspace.add_parser("create", help="create a workspace; prints its admin token")
     create.add_argument("name")
+    admin = commands.add_parser("admin", help="operator-made admins").add_subparsers(
+        dest="action", required=True
+    )
+    admin_create = admin.add_parser(
+        "create", help="a new admin for a workspace (one that lost its admins); prints the token"
+    )
+    admin_create.add_argument("--workspace", required=True, metavar="ID")
     keys = commands.add_parser("keys", help="token encryption keys").add_subparsers(
         dest="action", required=True
     )
@@ -64,7 +71,7 @@ def _demo_token(settings: Settings) -> Settings:
     if not settings.fake or settings.bootstrap_admin_token:
         return settings
     if not DEMO_TOKEN.exists():
-        DEMO_TOKEN.parent.mkdir(parents=True, exist_ok=True)
+        storage.private_directory(DEMO_TOKEN.parent)
         descriptor = os.open(DEMO_TOKEN, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as token_file:
             token_file.write(new_member_token().reveal())
@@ -127,6 +134,14 @@ async def _create_workspace(container: Container, name: str) -> int:
     return 0
 
 
+async def _create_admin(container: Container, workspace_id: str) -> int:
+    created = await container.create_admin().execute(workspace_id)
+    print(f"admin {created.member.email} of workspace {created.member.workspace_id}; "
+          "token, shown once:")  # fmt: skip
+    print(created.token.reveal())
+    return 0
+
+
 async def _rotate_keys(container: Container) -> int:
     result = await container.rotate_keys().execute()
     print(f"re-encrypted {result.resealed}, already current {result.unchanged}, "
@@ -155,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate())
         if command == ("workspace", "create"):
             return _with_container(lambda c: _create_workspace(c, arguments.name))
+        if command == ("admin", "create"):
+            return _with_container(lambda c: _create_admin(c, arguments.workspace))
         if command == ("keys", "rotate"):
             return _with_container(_rotate_keys)
         if command == ("tokens", "refresh-idle"):
@@ -162,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"produl-neon: configuration error: {error}", file=sys.stderr)
         return 2
-    except (storage.SchemaNotAtHead, DomainError, PortFailure) as error:
+    except (storage.SchemaNotAtHead, migrate.MigrationStopped, DomainError, PortFailure) as error:
         print(f"produl-neon: {error}", file=sys.stderr)
         return 2
     return 2

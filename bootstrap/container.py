@@ -18,6 +18,7 @@ from application.add_widget import AddWidget
 from application.authenticate_member import AuthenticateMember
 from application.complete_connection import CompleteConnection
 from application.configure_widget import ConfigureWidget
+from application.create_admin import CreateAdmin
 from application.create_dashboard import CreateDashboard
 from application.create_workspace import CreateWorkspace
 from application.delete_dashboard import DeleteDashboard
@@ -75,6 +76,7 @@ class Container(containers.DeclarativeContainer):
     authenticate_member = providers.Singleton(AuthenticateMember, uow)
     ensure_bootstrap_admin = providers.Singleton(EnsureBootstrapAdmin, uow, clock)
     create_workspace = providers.Singleton(CreateWorkspace, uow, clock)
+    create_admin = providers.Singleton(CreateAdmin, uow, clock)
     list_integrations = providers.Singleton(ListIntegrations, uow)
     get_integration_status = providers.Singleton(GetIntegrationStatus, uow)
     start_connection = providers.Singleton(

@@ -76,7 +76,7 @@ def with_fake_keyring(settings: Settings) -> Settings:
     if settings.secret_keys is not None or not settings.fake:
         return settings
     if not FAKE_KEYRING.exists():
-        FAKE_KEYRING.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(FAKE_KEYRING.parent)
         descriptor = os.open(FAKE_KEYRING, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as key_file:
             key_file.write(Keyring.generate_entry("k1") + "\n")
@@ -84,10 +84,28 @@ def with_fake_keyring(settings: Settings) -> Settings:
     return replace(settings, secret_keys=FAKE_KEYRING.read_text().strip())
 
 
+def private_directory(folder: Path) -> None:
+    """A folder for the service's secrets and data, readable by its owner only (0700) when the
+    service creates it. A folder that already exists is left as it is: it may be shared, as /tmp
+    is, and an operator who chose it chose its permissions."""
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        folder.chmod(0o700)  # mkdir's mode passes through the umask
+
+
 def sqlite_directory(url: str) -> None:
+    """The SQLite file's folder (0700 when created here) and the file itself, 0600, before the
+    engine opens it: SQLite gives its -wal and -shm side files the database file's permissions,
+    so they are private too. A file created world-readable by an older build is tightened."""
     path = url.removeprefix("sqlite+aiosqlite:///")
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if not path or path == ":memory:":
+        return
+    database = Path(path)
+    private_directory(database.parent)
+    os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+    for file in (database, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists():
+            file.chmod(0o600)
 
 
 async def prepare_schema(db: Database) -> None:

@@ -53,3 +53,7 @@ class ProjectNotAccessible(DomainError):
 
 class LastAdmin(DomainError):
     default_message = "A workspace keeps at least one admin."
+
+
+class EmailTaken(DomainError):
+    default_message = "A member of this workspace already has this email address."

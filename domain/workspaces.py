@@ -22,10 +22,18 @@ class Role(enum.Enum):
 
 
 def email_address(raw: str) -> str:
+    """Control characters (NUL, ESC, …) are refused here: PostgreSQL cannot store a NUL, and a
+    terminal or log viewer would act on the others."""
     email = raw.strip()
-    if not _EMAIL.match(email):
+    if not email.isprintable() or not _EMAIL.match(email):
         raise InvalidInput("That is not an email address.")
     return email
+
+
+def operator_email(member_id: str) -> str:
+    """An admin the operator created (bootstrap token, `admin create`): an address of its own,
+    since a workspace's members have distinct addresses."""
+    return f"admin-{member_id[:8]}@localhost"
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,7 +142,7 @@ class Workspace:
         query = query_of(started.authorization_url)
         code = approve(self.container, query, account)
         return await self.container.complete_connection().execute(
-            Callback(query["state"], code, None, None, started.browser_binding.reveal())
+            Callback(query["state"], code, None, None, (started.browser_binding.reveal(),))
         )
 
 
@@ -173,6 +173,7 @@ async def new_workspace(
     clock = clock or FakeClock()
     container = make_container(clock, neon, stores, **env)
     admin = await container.ensure_bootstrap_admin().execute(Secret(ADMIN_TOKEN), "Test")
+    assert admin is not None
     return Workspace(container, clock, admin)
 
 

@@ -70,6 +70,9 @@ class ConnectionStore(Protocol):
 class AuthorizationStore(Protocol):
     async def add(self, pending: PendingAuthorization) -> None: ...
 
+    async def peek(self, state_fingerprint: str) -> PendingAuthorization | None:
+        """Read without consuming (to check the browser before anything is used up)."""
+
     async def take(self, state_fingerprint: str) -> PendingAuthorization | None:
         """Remove and return: a state is good for one callback only."""
 
@@ -128,6 +131,10 @@ class MemberStore(Protocol):
 
     async def list(self, workspace_id: str) -> Sequence[Member]: ...
 
+    async def with_email(self, workspace_id: str, email: str) -> Member | None:
+        """The member with this address, compared case-insensitively (addresses are unique that
+        way within a workspace)."""
+
     async def get(self, workspace_id: str, member_id: str) -> Member | None:
         """Inside ``uow.begin()`` the member stays held until the transaction ends, so a check
         that they are still here cannot read past a revocation that is about to commit."""
@@ -137,6 +144,12 @@ class MemberStore(Protocol):
         revoking each other at once cannot both see the other one as "not the last"."""
 
     async def remove(self, workspace_id: str, member_id: str) -> bool: ...
+
+    async def forget_token(self, fingerprint: str, at: datetime) -> None:
+        """Remember that this token was revoked, so that nothing brings it back (a bootstrap
+        token still set in the environment when the service restarts)."""
+
+    async def token_revoked(self, fingerprint: str) -> bool: ...
 
 
 class AuditLog(Protocol):

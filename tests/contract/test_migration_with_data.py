@@ -22,6 +22,7 @@ from adapters.outbound.sql import migrate
 from adapters.outbound.sql.database import Database
 from adapters.outbound.sql.tables import UtcDateTime, metadata
 from adapters.outbound.sql.token_cipher import Keyring
+from application.ports.stores import VersionConflict
 from bootstrap.container import Container
 from domain.secrets import Secret
 from tests.postgres import fresh_database
@@ -227,3 +228,39 @@ async def test_going_back_to_the_previous_head_brings_back_the_email(
     pending = await _rows(db, "SELECT state_fingerprint, started_by_member_id "
                               "FROM pending_authorizations")  # fmt: skip
     assert dict(pending) == KEPT
+
+
+async def _member(db: Database, member_id: str, workspace_id: str, email: str) -> None:
+    async with db.transaction() as tx:
+        await _insert(tx, "members", id=member_id, workspace_id=workspace_id, email=email,
+                      role="admin", token_fingerprint=f"fp-{member_id}",
+                      created_at=T0 + timedelta(hours=1))  # fmt: skip
+
+
+async def test_upgrading_stops_on_duplicate_member_emails_and_lists_them(
+    container: Container,
+) -> None:
+    """0004c: people's duplicate addresses are listed, not merged; the admins the service itself
+    called admin@localhost (one per bootstrap token) get addresses of their own."""
+    db = database_of(container)
+    await _member(db, "e1e1e1e1-0000-4000-8000-000000000001", WS, "ADA@example.com")
+    await _member(db, "e2e2e2e2-0000-4000-8000-000000000002", OTHER_WS, "Ada@Example.com")
+    for n in (3, 4):
+        await _member(db, f"e{n}e{n}e{n}e{n}-0000-4000-8000-00000000000{n}", OTHER_WS,
+                      "admin@localhost")  # fmt: skip
+    with pytest.raises(migrate.MigrationStopped) as stopped:
+        await migrate.upgrade(db)
+    assert f"workspace {WS}: ada@example.com" in str(stopped.value)
+    assert OTHER_WS not in str(stopped.value)  # different workspaces; operator admins renamed
+    assert await migrate.current(db) == PREVIOUS_HEAD  # one transaction: nothing changed
+
+    async with db.transaction() as tx:  # the operator revokes the extra Ada
+        await tx.execute(text("DELETE FROM members WHERE email = 'ADA@example.com'"))
+    await migrate.upgrade(db)
+    assert await migrate.at_head(db)
+    operators = await _rows(db, "SELECT email FROM members WHERE email LIKE 'admin%@localhost' "
+                                "ORDER BY email")  # fmt: skip
+    assert operators == [("admin-e4e4e4e4@localhost",), ("admin@localhost",)]
+
+    with pytest.raises(VersionConflict):  # the index holds against a write that skips the check
+        await _member(db, "e5e5e5e5-0000-4000-8000-000000000005", WS, "GRACE@example.COM")

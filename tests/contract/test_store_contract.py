@@ -96,6 +96,26 @@ async def test_members_are_per_workspace(backend: Container) -> None:
     assert await store.list("w2") == []
 
 
+async def test_member_addresses_are_found_case_insensitively_per_workspace(
+    backend: Container,
+) -> None:
+    store = stored(backend).members
+    member = Member("m1", "w1", "Ada@Example.com", Role.ADMIN, "fp", T0)
+    await store.add(member)
+    assert await store.with_email("w1", "ada@example.COM") == member
+    assert await store.with_email("w2", "ada@example.com") is None
+    await store.add(Member("m2", "w2", "ada@example.com", Role.ADMIN, "fp2", T0))  # elsewhere: ok
+
+
+async def test_revoked_tokens_are_remembered(backend: Container) -> None:
+    store = stored(backend).members
+    assert not await store.token_revoked("fp-gone")
+    await store.forget_token("fp-gone", T0)
+    await store.forget_token("fp-gone", T0)  # twice is once
+    assert await store.token_revoked("fp-gone")
+    assert not await store.token_revoked("fp-other")
+
+
 async def test_dashboards_keep_their_widgets_in_order(backend: Container) -> None:
     store = stored(backend).dashboards
     project = NeonProjectId("aged-salad-46255801")
@@ -129,6 +149,19 @@ async def test_a_pending_authorization_is_taken_once_even_concurrently(backend: 
     taken = await asyncio.gather(*(store.take("fp") for _ in range(5)))
     winners = [t for t in taken if t is not None]
     assert winners == [pending]
+
+
+async def test_a_pending_authorization_can_be_read_without_consuming_it(backend: Container) -> None:
+    store = stored(backend).authorizations
+    await stored(backend).members.add(Member("m1", "w1", "a@b.co", Role.ADMIN, "fp", T0))
+    pending = PendingAuthorization("fp", "browser", "w1", "m1", Secret("verifier-1"),
+                                   "http://x/cb", T0)  # fmt: skip
+    await store.add(pending)
+    assert await store.peek("fp") == pending
+    assert await store.peek("fp") == pending  # still there
+    assert await store.peek("other") is None
+    assert await store.take("fp") == pending
+    assert await store.peek("fp") is None
 
 
 async def test_selections_audit_and_workspaces(backend: Container) -> None:

@@ -55,12 +55,15 @@ async def workspace(
 ) -> AsyncIterator[Workspace]:
     async with stores(request.param, postgres_server) as container:
         admin = await container.ensure_bootstrap_admin().execute(Secret(ADMIN_TOKEN), "Test")
+        assert admin is not None
         yield Workspace(container, cast(FakeClock, container.clock()), admin)
 
 
 async def test_a_transaction_that_raises_leaves_nothing(workspace: Workspace) -> None:
     uow = workspace.container.uow()
-    member = dataclasses.replace(workspace.admin, id="m2", token_fingerprint="fp2")
+    member = dataclasses.replace(
+        workspace.admin, id="m2", email="m2@example.com", token_fingerprint="fp2"
+    )
     with pytest.raises(Crash):
         async with uow.begin() as tx:
             await tx.members.add(member)
@@ -71,7 +74,9 @@ async def test_a_transaction_that_raises_leaves_nothing(workspace: Workspace) ->
 
 async def test_a_transaction_that_ends_keeps_everything(workspace: Workspace) -> None:
     uow = workspace.container.uow()
-    member = dataclasses.replace(workspace.admin, id="m2", token_fingerprint="fp2")
+    member = dataclasses.replace(
+        workspace.admin, id="m2", email="m2@example.com", token_fingerprint="fp2"
+    )
     async with uow.begin() as tx:
         await tx.members.add(member)
     async with uow.read() as view:

@@ -71,3 +71,24 @@ def test_a_database_that_does_not_answer_is_a_message_not_a_traceback(
     failed = _run(env, *command, cwd=tmp_path)
     assert failed.returncode == 2, failed.stderr
     assert "unreachable" in failed.stderr and "Traceback" not in failed.stderr
+
+
+async def test_admin_create_gives_a_workspace_a_new_admin(tmp_path: Path) -> None:
+    env = {"PRODUL_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'p.db'}",
+           "PRODUL_SECRET_KEYS": Keyring.generate_entry("k1")}  # fmt: skip
+    created = _run(env, "workspace", "create", "Acme", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    workspace_id = created.stdout.split()[1]
+    recovered = _run(env, "admin", "create", "--workspace", workspace_id, cwd=tmp_path)
+    assert recovered.returncode == 0, recovered.stderr
+    token = recovered.stdout.strip().splitlines()[-1]
+    container = make_container(
+        PRODUL_DATABASE_URL=env["PRODUL_DATABASE_URL"], PRODUL_SECRET_KEYS=env["PRODUL_SECRET_KEYS"]
+    )
+    member = await container.authenticate_member().execute(token)
+    assert member.role.value == "admin" and member.workspace_id == workspace_id
+    await container.storage().dispose()
+    unknown = _run(env, "admin", "create", "--workspace", "0" * 8 + "-0000-4000-8000-" + "0" * 12,
+                   cwd=tmp_path)  # fmt: skip
+    assert unknown.returncode == 2 and "No such workspace" in unknown.stderr
+    assert "Traceback" not in unknown.stderr and unknown.stdout == ""

@@ -15,7 +15,7 @@ import pytest
 from dependency_injector import providers
 from sqlalchemy import text
 
-from adapters.inbound.http.integrations import BINDING_COOKIE
+from adapters.inbound.http.binding_cookie import BINDING_COOKIE
 from adapters.outbound.sql import migrate
 from application.ports.stores import Stores, UnitOfWork
 from application.revoke_member import RevokeMember

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, delete, get, post, put
-from litestar.datastructures import Cookie
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, QueryParameter
 
 from adapters.inbound.http import dtos, presenters
 from adapters.inbound.http.auth import provide_actor
+from adapters.inbound.http.binding_cookie import START_COOKIE, binding_cookies, bindings
 from adapters.inbound.http.problems import uses
 from adapters.inbound.http.web_settings import WebSettings
 from application.disconnect import Disconnect
@@ -20,11 +20,8 @@ from application.list_projects import MAX_LIMIT, MAX_SEARCH_LENGTH, ListProjects
 from application.neon_access.picker_cursor import MAX_CURSOR_LENGTH
 from application.select_project import SelectProject
 from application.start_connection import StartConnection
-from domain.authorization import AUTHORIZATION_TTL, CALLBACK_PATH
 from domain.ids import NEON_ID_MAX_LENGTH
 from domain.workspaces import Member
-
-BINDING_COOKIE = "produl_neon_oauth"
 
 Actor = NamedDependency[Member]
 
@@ -52,24 +49,19 @@ class IntegrationsController(Controller):
     @post("/neon/authorizations", operation_id="startNeonAuthorization", **uses(StartConnection))
     async def start(
         self,
+        request: Request[Any, Any, Any],
         actor: Actor,
         start_connection: NamedDependency[StartConnection],
         web_settings: NamedDependency[WebSettings],
     ) -> Response[dtos.AuthorizationOut]:
         started = await start_connection.execute(actor)
-        cookie = Cookie(
-            key=BINDING_COOKIE,
-            value=started.browser_binding.reveal(),
-            path=CALLBACK_PATH,
-            max_age=int(AUTHORIZATION_TTL.total_seconds()),  # as long as the state is good
-            httponly=True,
-            samesite="lax",
-            secure=web_settings.secure_cookies,
-        )
+        # this browser's other connects in progress stay possible: their bindings are kept
+        kept = (*bindings(request.cookies.get(START_COOKIE)), started.browser_binding.reveal())
+        cookies = binding_cookies(kept, secure=web_settings.secure_cookies)
         return Response(
             dtos.AuthorizationOut(started.authorization_url),
             status_code=201,
-            cookies=[cookie],
+            cookies=cookies,
             headers={"Cache-Control": "no-store"},
         )
 

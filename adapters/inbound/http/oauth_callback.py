@@ -7,12 +7,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get
-from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
 from litestar.response import Redirect
 
-from adapters.inbound.http.integrations import BINDING_COOKIE
+from adapters.inbound.http.binding_cookie import BINDING_COOKIE, binding_cookies, bindings
+from adapters.inbound.http.web_settings import WebSettings
 from application.complete_connection import Callback, CompleteConnection, Outcome
 from domain.authorization import CALLBACK_PATH
 
@@ -31,6 +31,8 @@ MESSAGES = {
     Outcome.NEON_UNAVAILABLE.value: "Neon could not be reached. Try again in a minute.",
     Outcome.CONFLICT.value: "Another change to the Neon connection happened at the same moment. "
     "Reload this page to see which one holds.",
+    Outcome.SCOPE_NOT_ALLOWED.value: "Neon granted more than read access, which Produl never "
+    "asks for; the grant was revoked and nothing was connected. Start Connect Neon again.",
     Outcome.NOT_AN_ADMIN.value: "Only an admin of this workspace can connect Neon, and whoever "
     "started this is no longer one. Nothing was connected.",
 }
@@ -45,16 +47,19 @@ def _param(request: Request[Any, Any, Any], name: str) -> str | None:
 async def neon_callback(
     request: Request[Any, Any, Any],
     complete_connection: NamedDependency[CompleteConnection],
+    web_settings: NamedDependency[WebSettings],
 ) -> Redirect:
     """Browser redirect target. Never echoes Neon's text, never exchanges a code when the state
-    check fails, and always clears the binding cookie."""
+    check fails, and removes from the binding cookie only the flow it finished (the browser's
+    other connects in progress can still finish)."""
+    browser_bindings = bindings(request.cookies.get(BINDING_COOKIE))
     completion = await complete_connection.execute(
         Callback(
             state=_param(request, "state"),
             code=_param(request, "code"),
             error=_param(request, "error"),
             iss=_param(request, "iss"),
-            browser_binding=request.cookies.get(BINDING_COOKIE),
+            browser_bindings=browser_bindings,
         )
     )
     if completion.outcome is Outcome.CONNECTED:
@@ -63,13 +68,15 @@ async def neon_callback(
             query["selection"] = "not_accessible"
     else:
         query = {"neon": "error", "reason": completion.outcome.value}
-    clear = Cookie(
-        key=BINDING_COOKIE, value="", path=CALLBACK_PATH, max_age=0, httponly=True, samesite="lax"
-    )
+    cookies = []
+    if completion.finished_binding is not None:
+        finished = completion.finished_binding.reveal()
+        kept = [b for b in browser_bindings if b != finished]
+        cookies = binding_cookies(kept, secure=web_settings.secure_cookies)
     return Redirect(
         f"/settings/integrations?{urlencode(query)}",
         status_code=303,
-        cookies=[clear],
+        cookies=cookies,
         headers=NO_REFERRER,
     )
 

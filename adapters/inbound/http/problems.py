@@ -66,6 +66,7 @@ PROBLEMS: dict[type[Exception], ProblemType] = {
         "store-unavailable", 503, "Service temporarily unavailable", "retry_later"
     ),
     errors.LastAdmin: ProblemType("conflict", 409, "Conflict"),
+    errors.EmailTaken: ProblemType("conflict", 409, "Conflict"),
     VersionConflict: ProblemType("conflict", 409, "Conflict", "retry_later"),
 }
 

@@ -60,3 +60,7 @@ class SqlStoreProbe:
             return await at_head(self._db)
         except (StoreUnavailable, SQLAlchemyError):
             return False
+
+
+class MigrationStopped(Exception):
+    """A migration met data it must not change on its own; the message says what to fix."""

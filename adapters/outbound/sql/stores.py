@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select
+from sqlalchemy import RowMapping, Select, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.outbound.sql.tables import (
     audit_events,
     members,
     pending_authorizations,
+    revoked_tokens,
     selections,
     workspaces,
 )
@@ -81,6 +82,15 @@ class SqlMemberStore(InTransaction):
     async def list(self, workspace_id: str) -> Sequence[Member]:
         return await self._all(select(members).where(members.c.workspace_id == workspace_id))
 
+    async def with_email(self, workspace_id: str, email: str) -> Member | None:
+        # lower() on both sides, as the unique index has it: the database's rule decides
+        query = select(members).where(
+            members.c.workspace_id == workspace_id,
+            func.lower(members.c.email) == func.lower(email),
+        )
+        found = await self._all(query)
+        return found[0] if found else None
+
     async def get(self, workspace_id: str, member_id: str) -> Member | None:
         query = select(members).where(
             members.c.workspace_id == workspace_id, members.c.id == member_id
@@ -99,6 +109,18 @@ class SqlMemberStore(InTransaction):
             delete(members).where(members.c.workspace_id == workspace_id, members.c.id == member_id)
         )
         return bool(result.rowcount)
+
+    async def forget_token(self, fingerprint: str, at: datetime) -> None:
+        if not await self.token_revoked(fingerprint):
+            await self.tx.execute(
+                insert(revoked_tokens).values(token_fingerprint=fingerprint, revoked_at=at)
+            )
+
+    async def token_revoked(self, fingerprint: str) -> bool:
+        query = select(revoked_tokens.c.token_fingerprint).where(
+            revoked_tokens.c.token_fingerprint == fingerprint
+        )
+        return (await self.tx.execute(query)).first() is not None
 
     async def _all(self, query: Select[Any]) -> builtins.list[Member]:
         rows = (await self.tx.execute(query.order_by(members.c.created_at, members.c.id))).all()
@@ -132,6 +154,12 @@ class SqlAuthorizationStore(InTransaction):
             )
         )
 
+    async def peek(self, state_fingerprint: str) -> PendingAuthorization | None:
+        query = select(pending_authorizations).where(
+            pending_authorizations.c.state_fingerprint == state_fingerprint
+        )
+        return self._pending((await self.tx.execute(query)).mappings().first(), state_fingerprint)
+
     async def take(self, state_fingerprint: str) -> PendingAuthorization | None:
         row = (
             (
@@ -144,6 +172,11 @@ class SqlAuthorizationStore(InTransaction):
             .mappings()
             .first()
         )
+        return self._pending(row, state_fingerprint)
+
+    def _pending(
+        self, row: RowMapping | None, state_fingerprint: str
+    ) -> PendingAuthorization | None:
         if row is None:
             return None
         try:

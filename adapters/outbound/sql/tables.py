@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    func,
 )
 from sqlalchemy.engine import Dialect
 
@@ -76,6 +77,17 @@ members = Table(
     Column("role", String(16), nullable=False),
     Column("token_fingerprint", String(64), nullable=False, unique=True),
     Column("created_at", UTC_TIME, nullable=False),
+)
+# A workspace's members have distinct addresses, compared case-insensitively (migration 0004c).
+Index(
+    "uq_members_workspace_email", members.c.workspace_id, func.lower(members.c.email), unique=True
+)
+
+revoked_tokens = Table(  # revoked members' token fingerprints: a restart cannot bring one back
+    "revoked_tokens",
+    metadata,
+    Column("token_fingerprint", String(64), primary_key=True),
+    Column("revoked_at", UTC_TIME, nullable=False),
 )
 
 connections = Table(

@@ -30,6 +30,7 @@ class MemoryState:
     dashboards: dict[tuple[str, str], Dashboard] = field(default_factory=dict)
     workspaces: dict[str, Workspace] = field(default_factory=dict)
     members: dict[str, Member] = field(default_factory=dict)
+    revoked_tokens: set[str] = field(default_factory=set)
     audit: list[AuditEvent] = field(default_factory=list)
 
     def snapshot(self) -> MemoryState:
@@ -78,6 +79,9 @@ class MemoryAuthorizationStore:
 
     async def add(self, pending: PendingAuthorization) -> None:
         self.state.pending[pending.state_fingerprint] = pending
+
+    async def peek(self, state_fingerprint: str) -> PendingAuthorization | None:
+        return self.state.pending.get(state_fingerprint)
 
     async def take(self, state_fingerprint: str) -> PendingAuthorization | None:
         return self.state.pending.pop(state_fingerprint, None)
@@ -170,6 +174,10 @@ class MemoryMemberStore:
     async def list(self, workspace_id: str) -> Sequence[Member]:
         return [m for m in self.state.members.values() if m.workspace_id == workspace_id]
 
+    async def with_email(self, workspace_id: str, email: str) -> Member | None:
+        same = (m for m in await self.list(workspace_id) if m.email.lower() == email.lower())
+        return next(same, None)
+
     async def get(self, workspace_id: str, member_id: str) -> Member | None:
         member = self.state.members.get(member_id)
         return member if member is not None and member.workspace_id == workspace_id else None
@@ -182,6 +190,12 @@ class MemoryMemberStore:
             return False
         del self.state.members[member_id]
         return True
+
+    async def forget_token(self, fingerprint: str, at: datetime) -> None:
+        self.state.revoked_tokens.add(fingerprint)
+
+    async def token_revoked(self, fingerprint: str) -> bool:
+        return fingerprint in self.state.revoked_tokens
 
 
 @dataclass(frozen=True, slots=True)

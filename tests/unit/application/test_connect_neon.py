@@ -47,7 +47,7 @@ async def test_a_good_callback_connects_and_the_state_cannot_be_replayed(
     workspace: Workspace,
 ) -> None:
     query, binding = await _start(workspace)
-    callback = Callback(query["state"], _approve(workspace, query), None, None, binding)
+    callback = Callback(query["state"], _approve(workspace, query), None, None, (binding,))
     complete = workspace.container.complete_connection()
     assert (await complete.execute(callback)).outcome is Outcome.CONNECTED
     assert (await complete.execute(callback)).outcome is Outcome.STATE_INVALID
@@ -61,17 +61,29 @@ async def test_a_good_callback_connects_and_the_state_cannot_be_replayed(
 @pytest.mark.parametrize(
     ("mangle", "outcome"),
     [
-        (lambda q, b: Callback(None, "c", None, None, b), Outcome.STATE_INVALID),
-        (lambda q, b: Callback("forged", "c", None, None, b), Outcome.STATE_INVALID),
-        (lambda q, b: Callback(q["state"], "c", None, None, None), Outcome.STATE_INVALID),
+        (lambda q, b: Callback(None, "c", None, None, (b,)), Outcome.STATE_INVALID),
+        (lambda q, b: Callback("forged", "c", None, None, (b,)), Outcome.STATE_INVALID),
+        (lambda q, b: Callback(q["state"], "c", None, None, ()), Outcome.STATE_INVALID),
         (
-            lambda q, b: Callback(q["state"], "c", None, None, "other-browser"),
+            lambda q, b: Callback(q["state"], "c", None, None, ("other-browser",)),
             Outcome.STATE_INVALID,
         ),
-        (lambda q, b: Callback(q["state"], None, "access_denied", None, b), Outcome.ACCESS_DENIED),
-        (lambda q, b: Callback(q["state"], None, "error", None, b), Outcome.AUTHORIZATION_FAILED),
-        (lambda q, b: Callback(q["state"], "c", None, "https://evil/", b), Outcome.ISSUER_MISMATCH),
-        (lambda q, b: Callback(q["state"], "not-a-code", None, None, b), Outcome.EXCHANGE_FAILED),
+        (
+            lambda q, b: Callback(q["state"], None, "access_denied", None, (b,)),
+            Outcome.ACCESS_DENIED,
+        ),
+        (
+            lambda q, b: Callback(q["state"], None, "error", None, (b,)),
+            Outcome.AUTHORIZATION_FAILED,
+        ),
+        (
+            lambda q, b: Callback(q["state"], "c", None, "https://evil/", (b,)),
+            Outcome.ISSUER_MISMATCH,
+        ),
+        (
+            lambda q, b: Callback(q["state"], "not-a-code", None, None, (b,)),
+            Outcome.EXCHANGE_FAILED,
+        ),
     ],
 )
 async def test_failed_callbacks_exchange_nothing(
@@ -92,7 +104,7 @@ async def test_an_expired_state_is_reported_as_expired(workspace: Workspace) -> 
     code = _approve(workspace, query)
     workspace.clock.advance(minutes=11)
     result = await workspace.container.complete_connection().execute(
-        Callback(query["state"], code, None, None, binding)
+        Callback(query["state"], code, None, None, (binding,))
     )
     assert result.outcome is Outcome.STATE_EXPIRED
     assert workspace.container.standin().oauth.counters.code_exchanges == 0
@@ -102,12 +114,12 @@ async def test_the_configured_issuer_is_accepted_byte_for_byte(workspace: Worksp
     query, binding = await _start(workspace)
     issuer = workspace.container.neon_oauth().issuer
     result = await workspace.container.complete_connection().execute(
-        Callback(query["state"], _approve(workspace, query), None, issuer, binding)
+        Callback(query["state"], _approve(workspace, query), None, issuer, (binding,))
     )
     assert result.outcome is Outcome.CONNECTED
     query, binding = await _start(workspace)
     result = await workspace.container.complete_connection().execute(
-        Callback(query["state"], _approve(workspace, query), None, issuer.rstrip("/"), binding)
+        Callback(query["state"], _approve(workspace, query), None, issuer.rstrip("/"), (binding,))
     )
     assert result.outcome is Outcome.ISSUER_MISMATCH
 
@@ -117,10 +129,10 @@ async def test_a_replayed_code_fails_to_exchange(workspace: Workspace) -> None:
     code = _approve(workspace, query)
     complete = workspace.container.complete_connection()
     assert (
-        await complete.execute(Callback(query["state"], code, None, None, binding))
+        await complete.execute(Callback(query["state"], code, None, None, (binding,)))
     ).outcome is (Outcome.CONNECTED)
     again, again_binding = await _start(workspace)
-    result = await complete.execute(Callback(again["state"], code, None, None, again_binding))
+    result = await complete.execute(Callback(again["state"], code, None, None, (again_binding,)))
     assert result.outcome is Outcome.EXCHANGE_FAILED
 
 
