@@ -11,15 +11,18 @@ from litestar import Litestar, Router, asgi
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import OpenAPIResponse
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from adapters.inbound.http.auth import member_guard
 from adapters.inbound.http.dashboards import DashboardsController
+from adapters.inbound.http.hardening import readable_body, security_headers
 from adapters.inbound.http.integrations import IntegrationsController
 from adapters.inbound.http.members import MembersController
 from adapters.inbound.http.oauth_callback import integrations_page, neon_callback
 from adapters.inbound.http.operations import healthz, metrics, readyz
-from adapters.inbound.http.problems import EXCEPTION_HANDLERS
+from adapters.inbound.http.problems import EXCEPTION_HANDLERS, UNSUPPORTED_MEDIA_TYPE
 from adapters.inbound.http.web_settings import WebSettings
 from bootstrap.container import Container, use_cases
 from bootstrap.settings import FAKE_MOUNT
@@ -51,33 +54,51 @@ def create_app(container: Container) -> Litestar:
     )
     handlers: list[Any] = [api, neon_callback, integrations_page, healthz, readyz, metrics]
     if settings.fake:  # browsers reach the stand-in's consent page here
-        handlers.append(_mounted_standin(create_standin_app(container.standin())))
+        standin = create_standin_app(container.standin(), knobs=settings.standin_knobs)
+        handlers.append(_mounted_standin(standin))
     app = Litestar(
         route_handlers=handlers,
         dependencies=dependencies,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        before_request=readable_body,
+        middleware=[security_headers],
         on_startup=[_startup(container)],
         on_shutdown=[_shutdown(container)],
         logging_config=None,  # the command line configures logging; tests keep their capture
+        # Only the JSON document: Litestar's docs UIs load their scripts from a CDN, which would
+        # run third-party code on the API's origin.
         openapi_config=OpenAPIConfig(
-            title="Produl × Neon", version="0.1.0", path="/schema", use_handler_docstrings=True
+            title="Produl × Neon",
+            version="0.1.0",
+            path="/schema",
+            use_handler_docstrings=True,
+            render_plugins=[JsonRenderPlugin()],
         ),
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins))
         if settings.cors_origins
         else None,
     )
-    _drop_framework_400s(app)
+    _document_framework_answers(app)
     return app
 
 
-def _drop_framework_400s(app: Litestar) -> None:
+def _document_framework_answers(app: Litestar) -> None:
     """Litestar documents a generic 400 for every route with inputs; ours answer malformed input
-    with the 422 problem each route documents, so the 400 entries would only mislead clients."""
+    with the 422 problem each route documents, so the 400 entries would only mislead clients.
+    Every route with a body answers 415 for a body that is not JSON (``readable_body``): its entry
+    is the 422's problem schema under its own status."""
     for path_item in (app.openapi_schema.paths or {}).values():
         for method in ("get", "put", "post", "delete", "patch"):
             operation = getattr(path_item, method)
-            if operation is not None and operation.responses:
-                operation.responses.pop("400", None)
+            if operation is None or not operation.responses:
+                continue
+            operation.responses.pop("400", None)
+            malformed = operation.responses.get("422")
+            if operation.request_body is not None and isinstance(malformed, OpenAPIResponse):
+                operation.responses["415"] = OpenAPIResponse(
+                    description=UNSUPPORTED_MEDIA_TYPE.slug, content=malformed.content
+                )
+                operation.responses = dict(sorted(operation.responses.items()))
 
 
 def _startup(container: Container) -> Callable[[], Any]:

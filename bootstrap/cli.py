@@ -19,6 +19,7 @@ from bootstrap import storage
 from bootstrap.app import create_app
 from bootstrap.container import Container
 from bootstrap.settings import Settings, SettingsError, load_settings
+from bootstrap.slow_clients import protocol_with_header_timeout
 from domain.errors import DomainError
 from neon_standin import server as standin_server
 
@@ -99,7 +100,9 @@ def serve(host: str, port: int) -> int:
         print(f"  Demo admin token:  {settings.bootstrap_admin_token}")
     sys.stdout.flush()
     # The access log would print the callback's query string (code, state): keep it off.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
+    # Slow clients (a request head that never ends) are closed after the header-read timeout.
+    http = protocol_with_header_timeout(settings.header_read_timeout_seconds)
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", http=http)
     return 0
 
 

@@ -44,6 +44,8 @@ class Settings:
     # Fake mode: the stand-in's grants and tokens in this file (the CLI puts it under ./var/);
     # None keeps them in memory, as tests do.
     fake_neon_state: Path | None = None
+    standin_knobs: bool = False  # fake mode: PUT /fake-neon/_standin/faults answers
+    header_read_timeout_seconds: float = 10.0
 
     @property
     def redirect_uri(self) -> str:
@@ -76,6 +78,12 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
     mode = env.get("PRODUL_NEON_MODE", "fake")
     if mode not in {"fake", "live"}:
         raise SettingsError("PRODUL_NEON_MODE is 'fake' or 'live'.")
+    if mode == "fake" and not _is_loopback(host) and env.get("PRODUL_ALLOW_FAKE_PUBLIC") != "1":
+        # Fake mode approves any consent and its demo admin token is printed: not for a network.
+        raise SettingsError(
+            f"fake mode listens on loopback only; refusing --host {host}. Set "
+            "PRODUL_NEON_MODE=live, or PRODUL_ALLOW_FAKE_PUBLIC=1 to expose the fake on purpose."
+        )
     web_host = f"[{host}]" if ":" in host else host
     public_url = _url(
         "PRODUL_PUBLIC_URL", env.get("PRODUL_PUBLIC_URL") or f"http://{web_host}:{port}"
@@ -99,6 +107,13 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
     ttl = env.get("PRODUL_FAKE_NEON_ACCESS_TTL", "3600")
     if not ttl.isdigit() or not 1 <= int(ttl) <= 86400:
         raise SettingsError("PRODUL_FAKE_NEON_ACCESS_TTL is a number of seconds, 1-86400.")
+    header_timeout = env.get("PRODUL_HEADER_READ_TIMEOUT", "10")
+    try:
+        header_timeout_seconds = float(header_timeout)
+    except ValueError:
+        header_timeout_seconds = 0.0
+    if not 0.1 <= header_timeout_seconds <= 300:
+        raise SettingsError("PRODUL_HEADER_READ_TIMEOUT is a number of seconds, 0.1-300.")
     if mode == "fake":  # Neon is played inside the service, under {public_url}/fake-neon/
         issuer, api_url = f"{public_url}{FAKE_MOUNT}/", f"{public_url}{FAKE_MOUNT}/api/v2"
         client_id, client_secret = FAKE_CLIENT_ID, FAKE_CLIENT_SECRET
@@ -141,4 +156,6 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
         cors_origins=origins,
         fake_access_ttl_seconds=int(ttl),
         secret_keys=secret_keys,
+        standin_knobs=env.get("PRODUL_STANDIN_KNOBS") == "1",
+        header_read_timeout_seconds=header_timeout_seconds,
     )

@@ -117,14 +117,17 @@ def _control_handlers(standin: StandIn) -> list[Any]:
     return [stats, set_faults]
 
 
-def standin_router(standin: StandIn, path: str = "/") -> Router:
+def standin_router(standin: StandIn, path: str = "/", *, knobs: bool = True) -> Router:
     api = Router("/api/v2", route_handlers=console_handlers(standin))
-    return Router(path, route_handlers=[*oauth_handlers(standin), api, *_control_handlers(standin)],
+    control = _control_handlers(standin) if knobs else []
+    return Router(path, route_handlers=[*oauth_handlers(standin), api, *control],
                   include_in_schema=False)  # fmt: skip
 
 
-def create_standin_app(standin: StandIn, path: str = "/") -> ASGIApp:
-    """The stand-in on its own, serving under ``path`` (e.g. "/fake-neon")."""
-    app = Litestar(route_handlers=[standin_router(standin, path)], openapi_config=None,
-                   logging_config=None)  # fmt: skip
+def create_standin_app(standin: StandIn, path: str = "/", *, knobs: bool = True) -> ASGIApp:
+    """The stand-in on its own, serving under ``path`` (e.g. "/fake-neon"). ``knobs``: whether
+    the fault knobs and counters (``/_standin/...``) answer; whoever can reach them can make
+    every answer fail, so a stand-in on a service's port has them only when asked for."""
+    app = Litestar(route_handlers=[standin_router(standin, path, knobs=knobs)],
+                   openapi_config=None, logging_config=None)  # fmt: skip
     return _faulty(standin, app)

@@ -42,6 +42,7 @@ UNAUTHENTICATED = ProblemType("unauthenticated", 401, "Authentication required")
 FORBIDDEN = ProblemType("forbidden", 403, "Forbidden")
 NOT_FOUND = ProblemType("not-found", 404, "Not found")
 INVALID_REQUEST = ProblemType("invalid-request", 422, "Invalid request")
+UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", 415, "Unsupported media type")
 NEON_UNAVAILABLE = ProblemType("neon-unavailable", 503, "Neon API error", "retry_later")
 
 REAUTHORIZE = ProblemType("neon-reauthorization-required", 409, "Neon API error", "reconnect")

@@ -1,0 +1,127 @@
+"""Slow clients against a spawned `produl-neon serve` (issue 8 item 11, decision 0013): sockets
+that send half a request head are closed after the header-read timeout, and a normal request is
+answered promptly while they hang on."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.standin_process import free_port
+
+CLI = Path(sys.executable).with_name("produl-neon")
+TIMEOUT = 2.0  # PRODUL_HEADER_READ_TIMEOUT for this server
+HALF_A_HEAD = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    tmp_path = tmp_path_factory.mktemp("slow-clients")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRODUL_")}
+    env["PRODUL_HEADER_READ_TIMEOUT"] = str(TIMEOUT)
+    log = (tmp_path / "serve.log").open("w+")
+    process = subprocess.Popen(
+        [str(CLI), "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env,
+        cwd=tmp_path,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("serve did not come up:\n" + Path(log.name).read_text())
+        yield base, port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+        output = Path(log.name).read_text()
+        assert "Traceback" not in output, output
+
+
+def _closed_by_server(sock: socket.socket, within: float) -> bool:
+    """True when the server closes the socket (EOF or reset) within ``within`` seconds."""
+    sock.settimeout(within)
+    try:
+        return sock.recv(1024) == b""
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+
+
+def test_half_open_heads_are_closed_while_normal_requests_are_answered(
+    service: tuple[str, int],
+) -> None:
+    base, port = service
+    slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(50)]
+    silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(5)]  # not one byte
+    try:
+        opened = time.monotonic()
+        for sock in slow:
+            sock.sendall(HALF_A_HEAD)
+        started = time.monotonic()
+        answer = httpx.get(f"{base}/healthz", timeout=5)
+        assert answer.status_code == 200
+        assert time.monotonic() - started < 1.0
+        for sock in slow + silent:
+            left = max(0.1, opened + TIMEOUT + 2.0 - time.monotonic())
+            assert _closed_by_server(sock, within=left)
+        assert time.monotonic() - opened < TIMEOUT + 2.5
+    finally:
+        for sock in slow + silent:
+            sock.close()
+
+
+def test_a_trickling_head_is_closed_though_every_byte_restarts_no_clock(
+    service: tuple[str, int],
+) -> None:
+    _, port = service
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        opened = time.monotonic()
+        closed = False
+        for byte in HALF_A_HEAD * 4:  # one byte every 0.2 s: longer than the timeout in all
+            try:
+                sock.sendall(bytes([byte]))
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+                break
+            if _closed_by_server(sock, within=0.2):
+                closed = True
+                break
+        assert closed
+        assert time.monotonic() - opened < TIMEOUT + 1.0
+
+
+def test_a_head_in_pieces_within_the_timeout_is_answered_and_kept_alive(
+    service: tuple[str, int],
+) -> None:
+    _, port = service
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        for _ in range(2):  # the second request on the same connection gets its own clock
+            sock.sendall(HALF_A_HEAD)
+            time.sleep(TIMEOUT / 2)
+            sock.sendall(b"1\r\n\r\n")
+            sock.settimeout(2)
+            answer = b""
+            while b"alive" not in answer:  # the head and the body may come in two segments
+                chunk = sock.recv(4096)
+                assert chunk, answer
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200"), answer
