@@ -184,8 +184,8 @@ class StorageOut(Out):
 
 
 class ComputeOut(Out):
-    seconds: int
-    hours: float
+    seconds: int | None  # null when Neon does not say, or says something it cannot mean
+    hours: float | None
     period_start: str | None
     period_end: str | None
 
