@@ -227,3 +227,33 @@ async def test_going_back_to_the_previous_head_brings_back_the_email(
     pending = await _rows(db, "SELECT state_fingerprint, started_by_member_id "
                               "FROM pending_authorizations")  # fmt: skip
     assert dict(pending) == KEPT
+
+
+async def test_a_stored_connection_upgrades_without_refusals_and_keeps_them_once_noted(
+    container: Container,
+) -> None:
+    """0004b: when the Console API started refusing fresh tokens (decision 0002)."""
+    db = database_of(container)
+    connection_id = "c0c0c0c0-0000-4000-8000-000000000001"
+    context = f"{WS}/{connection_id}"
+    async with db.transaction() as tx:
+        await _insert(
+            tx, "connections", id=connection_id, workspace_id=WS, account_id="user-ada-lovelace",
+            account_email="ada@example.com", account_name="Ada Lovelace",
+            access_token=KEYRING.seal("nat_old", f"{context}/access_token"),
+            refresh_token=KEYRING.seal("nrt_old", f"{context}/refresh_token"),
+            issued_at=T0, expires_at=T0 + timedelta(hours=1), scopes="openid offline",
+            connected_at=T0, health="active", reauthorization_reason=None, version=3,
+            refresh_blocked_until=None,
+        )  # fmt: skip
+    await migrate.upgrade(db)
+    connection = await stored(container).connections.get(WS)
+    assert connection is not None and connection.console_rejected_since is None
+    assert connection.tokens.access_token == Secret("nat_old") and connection.version == 3
+
+    refused = connection.console_rejected(T0 + timedelta(minutes=5))
+    await stored(container).connections.update(refused, expected_version=3)
+    again = await stored(container).connections.get(WS)
+    assert again is not None and again.degraded
+    assert again.console_rejected_since == T0 + timedelta(minutes=5)
+    assert again.refresh_blocked_until == T0 + timedelta(minutes=6)

@@ -39,7 +39,8 @@ ORG_ID = (
 )
 CASES: dict[str, tuple[Answer, int, str, str | None]] = {
     "400 org_id is required": (_json(400, ORG_ID), 503, "neon-unavailable", "5"),
-    "401": (_json(401), 409, "neon-reauthorization-required", None),
+    # Refused again after a refresh: Neon's trouble, not a lost grant (decision 0002).
+    "401": (_json(401), 503, "neon-unavailable", "60"),
     "403": (_json(403), 409, "project-not-accessible", None),
     "404": (_json(404), 409, "project-not-accessible", None),
     "423 (retried, then given up)": (_json(423), 503, "neon-unavailable", "5"),

@@ -72,7 +72,7 @@ class SelectedProjectOut(Out):
 
 class NeonStatusOut(Out):
     status: Literal["connected", "needs_reauthorization", "disconnected"]
-    health: Literal["ok", "failing"] | None
+    health: Literal["ok", "degraded", "failing"] | None  # degraded: see `reason`
     account: AccountOut | None
     scopes: list[str]
     selected_project: SelectedProjectOut | None

@@ -96,6 +96,7 @@ connections = Table(
     Column("reauthorization_reason", String(32), nullable=True),
     Column("version", BigInteger, nullable=False),
     Column("refresh_blocked_until", UTC_TIME, nullable=True),
+    Column("console_rejected_since", UTC_TIME, nullable=True),
 )
 
 pending_authorizations = Table(
