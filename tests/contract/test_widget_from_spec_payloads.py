@@ -39,7 +39,12 @@ def _console(project: Any, branches: Any) -> HttpxNeonConsole:
 @settings(
     max_examples=60,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    # hypothesis-jsonschema filters internally (patterns, required keys): expected, not a smell
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
 )
 @given(
     project=response_bodies("/projects/{project_id}"),
