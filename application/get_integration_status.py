@@ -18,6 +18,8 @@ class IntegrationStatus:
     scopes: frozenset[str]
     reason: ReauthorizationReason | None
     selection: ProjectSelection | None
+    # Connected, but the Console API has been refusing fresh tokens (decision 0002).
+    degraded: bool = False
 
 
 @use_case(Audience.MEMBERS, raises=(TokensUnreadable,))
@@ -39,4 +41,5 @@ class GetIntegrationStatus:
             connection.scopes,
             connection.reauthorization_reason,
             selection,
+            degraded=connection.degraded,
         )

@@ -86,7 +86,8 @@ class ListProjects:
     sources; a source is finished when Neon returns fewer rows than asked for (Neon's own
     end-of-list rule) or no cursor. A personal listing refused with "org_id is required" is
     empty (organization-scoped accounts have no personal projects); an organization that cannot
-    be listed becomes a warning. An empty picker says whether the read scope is missing.
+    be listed becomes a warning. An empty picker says whether the read scope is missing, or
+    whether it is the search that matched nothing.
     """
 
     tokens: AccessTokens
@@ -108,7 +109,7 @@ class ListProjects:
         connection = await self.tokens.current(actor.workspace_id)
         result = await self.neon.with_fresh_token(connection, page)
         if not result.projects and query.cursor is None:
-            result.warnings.append(_empty_reason(connection.scopes))
+            result.warnings.append(_empty_reason(connection.scopes, search))
         return result
 
     async def _page(
@@ -176,10 +177,13 @@ class ListProjects:
         ]
 
 
-def _empty_reason(scopes: frozenset[str]) -> PickerWarning:
+def _empty_reason(scopes: frozenset[str], search: str | None) -> PickerWarning:
+    # A missing scope explains any empty list, searched or not, so it is named first.
     if PROJECTS_READ not in scopes:
         return PickerWarning(
             "missing_scope",
             f"Neon did not grant {PROJECTS_READ}; reconnect and allow reading projects.",
         )
+    if search is not None:
+        return PickerWarning("no_match", "No project matches the search.")
     return PickerWarning("no_projects", "The connected Neon account has no projects.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -28,6 +29,7 @@ from domain.metrics import NeonMetricsSnapshot
 from domain.secrets import Secret
 from domain.workspaces import Member
 
+log = logging.getLogger("produl_neon.widgets")
 A = TypeVar("A")
 B = TypeVar("B")
 
@@ -95,7 +97,13 @@ class RenderWidget:
             self.console.get_project(token, project_id),
             self.console.list_branches(token, project_id),
         )
-        return NeonMetricsSnapshot.from_neon(project, branches, fetched_at=self.clock.now())
+        snapshot = NeonMetricsSnapshot.from_neon(project, branches, fetched_at=self.clock.now())
+        if snapshot.unmeant:
+            # Neon's request ids are on the adapter's line for each call; this names the project
+            # so that the two can be matched, and the widget renders with those figures null.
+            log.warning("project %s: Neon sent figures it cannot mean (%s); shown as not reported",
+                        project_id, ", ".join(snapshot.unmeant))  # fmt: skip
+        return snapshot
 
 
 async def _together(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:

@@ -12,6 +12,11 @@ from domain.secrets import Secret
 # Refresh this long before expiry at most; short-lived tokens use a quarter of their lifetime
 # instead, so a 10-second test token is not "about to expire" from the moment it is issued.
 MAX_REFRESH_MARGIN = timedelta(seconds=60)
+# A Console 401 on a token fresh from a refresh is Neon having a bad moment, not a lost grant
+# (only the token endpoint says that): no refresh for this long, and re-authorization only
+# after a day of unbroken refusals (decision 0002).
+CONSOLE_REJECTION_PAUSE = timedelta(seconds=60)
+CONSOLE_REJECTION_LIMIT = timedelta(hours=24)
 
 
 class Health(enum.Enum):
@@ -26,7 +31,7 @@ class ReauthorizationReason(enum.Enum):
     )
     GRANT_REVOKED = "grant_revoked"  # token_inactive: the grant was revoked (e.g. reuse detection)
     NO_REFRESH_TOKEN = "no_refresh_token"  # noqa: S105 - Neon granted no offline scope
-    ACCESS_REJECTED = "access_rejected"  # Neon refused a freshly refreshed access token
+    ACCESS_REJECTED = "access_rejected"  # fresh tokens refused by the Console API for a day
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +75,9 @@ class Connection:
     # refresh token again before this moment: a second request racing the first would trip
     # Neon's reuse detection and revoke the grant.
     refresh_blocked_until: datetime | None = None
+    # Since when the Console API has refused tokens fresh from a refresh, without a success in
+    # between: the connection is degraded, not broken, until CONSOLE_REJECTION_LIMIT has passed.
+    console_rejected_since: datetime | None = None
 
     def needs_refresh(self, now: datetime) -> bool:
         return self.health is Health.ACTIVE and self.tokens.refresh_due(now)
@@ -79,6 +87,26 @@ class Connection:
 
     def blocking_refresh_until(self, moment: datetime) -> Connection:
         return replace(self, refresh_blocked_until=moment, version=self.version + 1)
+
+    @property
+    def degraded(self) -> bool:
+        return self.health is Health.ACTIVE and self.console_rejected_since is not None
+
+    def console_rejection_outlasted(self, now: datetime) -> bool:
+        since = self.console_rejected_since
+        return since is not None and now - since >= CONSOLE_REJECTION_LIMIT
+
+    def console_rejected(self, now: datetime) -> Connection:
+        """Another refusal of a fresh token: keep when the refusals began, pause refreshing."""
+        return replace(
+            self,
+            console_rejected_since=self.console_rejected_since or now,
+            refresh_blocked_until=now + CONSOLE_REJECTION_PAUSE,
+            version=self.version + 1,
+        )
+
+    def console_accepted(self) -> Connection:
+        return replace(self, console_rejected_since=None, version=self.version + 1)
 
     @property
     def usable(self) -> bool:

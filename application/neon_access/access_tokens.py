@@ -18,7 +18,12 @@ from application.ports.neon import (
 )
 from application.ports.stores import RefreshLock, StoreUnavailable, UnitOfWork, VersionConflict
 from application.ports.system import Clock, Telemetry
-from domain.connection import Connection, ReauthorizationReason, usable
+from domain.connection import (
+    CONSOLE_REJECTION_PAUSE,
+    Connection,
+    ReauthorizationReason,
+    usable,
+)
 from domain.errors import NeonReauthorizationRequired, NotFound
 
 log = logging.getLogger("produl_neon.tokens")
@@ -81,6 +86,35 @@ class AccessTokens:
         broken = connection.requiring_reauthorization(reason)
         with suppress(VersionConflict, NotFound):
             await self._write(broken, expected_version=connection.version)
+
+    async def console_refused_fresh_token(self, connection: Connection) -> NoReturn:
+        """The Console API refused a token the token endpoint has just issued. That is Neon's
+        trouble, not a lost grant (only the token endpoint's verdict means that): the connection
+        is degraded and nobody refreshes for a while. A day of unbroken refusals, though, is a
+        grant that no longer works: then the customer reconnects."""
+        now = self.clock.now()
+        if connection.console_rejection_outlasted(now):
+            await self.mark_broken(connection, ReauthorizationReason.ACCESS_REJECTED)
+            since = connection.console_rejected_since
+            log.warning("connection %s needs re-authorization: the Console API has refused "
+                        "fresh tokens since %s", connection.id, since)  # fmt: skip
+            raise NeonReauthorizationRequired()
+        rejected = connection.console_rejected(now)
+        with suppress(VersionConflict, NotFound):
+            await self._write(rejected, expected_version=connection.version)
+        self.telemetry.token_refresh("console_rejected")
+        log.warning("connection %s version %d: the Console API refused a token fresh from a "
+                    "refresh; no refresh before %s", connection.id, connection.version,
+                    rejected.refresh_blocked_until)  # fmt: skip
+        raise NeonUnavailable(retry_after_seconds=int(CONSOLE_REJECTION_PAUSE.total_seconds()))
+
+    async def console_accepted(self, connection: Connection) -> None:
+        """A Console call succeeded: whatever refusals came before were not a broken grant."""
+        if connection.console_rejected_since is None:
+            return
+        with suppress(VersionConflict, NotFound):
+            await self._write(connection.console_accepted(), expected_version=connection.version)
+        log.info("connection %s: the Console API accepts its token again", connection.id)
 
     async def _rotate_under_lock(self, seen: Connection) -> Connection:
         async with self.lock.hold(seen.id):

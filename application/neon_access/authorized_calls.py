@@ -9,8 +9,7 @@ from typing import TypeVar
 
 from application.neon_access.access_tokens import AccessTokens
 from application.ports.neon import AccessTokenRejected, NeonUnavailable
-from domain.connection import Connection, ReauthorizationReason
-from domain.errors import NeonReauthorizationRequired
+from domain.connection import Connection
 from domain.secrets import Secret
 
 T = TypeVar("T")
@@ -23,8 +22,10 @@ class AuthorizedCalls:
     """Neon revokes the old access token when any process refreshes, so a 401 usually means our
     copy is stale: re-read the connection and use the newer token (refreshing it in turn if it is
     due by now). Only when nobody rotated do we refresh ourselves, through the single flight.
-    A token fresh from a refresh that Neon still refuses means the grant is broken; a 401 that
-    keeps coming back while others rotate is reported as Neon being unavailable.
+    A token fresh from a refresh that the Console API still refuses is Neon being unavailable,
+    not a broken grant (only the token endpoint decides that): the connection is degraded and
+    refreshes pause (``AccessTokens.console_refused_fresh_token``, decision 0002). A 401 that
+    keeps coming back while others rotate is reported as Neon being unavailable too.
     """
 
     tokens: AccessTokens
@@ -36,13 +37,13 @@ class AuthorizedCalls:
         just_refreshed = False
         for _ in range(MAX_ATTEMPTS):
             try:
-                return await request(connection.tokens.access_token)
+                result = await request(connection.tokens.access_token)
             except AccessTokenRejected:
                 if just_refreshed:
-                    log.warning("connection %s version %d: Neon refused a token fresh from a "
-                                "refresh", connection.id, connection.version)  # fmt: skip
-                    await self.tokens.mark_broken(connection, ReauthorizationReason.ACCESS_REJECTED)
-                    raise NeonReauthorizationRequired() from None
+                    await self.tokens.console_refused_fresh_token(connection)
+            else:
+                await self.tokens.console_accepted(connection)
+                return result
             latest = await self.tokens.current(connection.workspace_id)
             if latest.id == connection.id and latest.version != connection.version:
                 connection = await self.tokens.fit_for_use(latest)

@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from hypothesis.strategies import SearchStrategy
 from jsonschema import Draft4Validator
 
 SPEC = Path(__file__).resolve().parents[2].parent / "shared/neon-openapi/neon-api-v2.2026-06.json"
@@ -41,3 +42,45 @@ def response_validator(path: str, method: str, status: int) -> Draft4Validator:
     schema = response["content"]["application/json"]["schema"]
     root = {**_json_schema(schema), "components": _json_schema(spec["components"])}
     return Draft4Validator(root)
+
+
+def _drive_many_the_old_way() -> None:
+    """hypothesis-jsonschema 0.23.1 (its latest) drives Hypothesis's private `many` helper with
+    `.more()`, which Hypothesis 6.1xx replaced by iterating inside a with-block; without this,
+    every object schema fails with "'many' object has no attribute 'more'". Remove it once
+    hypothesis-jsonschema follows."""
+    from hypothesis.internal.conjecture import utils as conjecture
+    from hypothesis_jsonschema import _from_schema
+
+    class Many:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self._many = conjecture.many(*args, **kwargs)
+            self._many.__enter__()
+            self._steps = iter(self._many)
+
+        def more(self) -> bool:
+            if next(self._steps, StopIteration) is StopIteration:
+                self._many.__exit__(None)
+                return False
+            return True
+
+        def reject(self, why: str | None = None) -> None:
+            self._many.reject(why)
+
+    class Utils:
+        many = Many
+
+    _from_schema.cu = Utils  # type: ignore[assignment,attr-defined]
+
+
+def response_bodies(path: str, method: str = "get", status: int = 200) -> SearchStrategy[Any]:
+    """Bodies Neon may answer ``path`` with, generated from the published schema ($refs are
+    resolved by hypothesis-jsonschema within the document). Strings are those UTF-8 can carry:
+    Neon's JSON is UTF-8, so a lone surrogate is not something it can send."""
+    from hypothesis_jsonschema import from_schema
+
+    _drive_many_the_old_way()
+    spec = neon_spec()
+    schema = spec["paths"][path][method]["responses"][str(status)]["content"]["application/json"]
+    root = {**_json_schema(schema["schema"]), "components": _json_schema(spec["components"])}
+    return from_schema(root, codec="utf-8")

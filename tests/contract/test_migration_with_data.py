@@ -240,7 +240,7 @@ async def _member(db: Database, member_id: str, workspace_id: str, email: str) -
 async def test_upgrading_stops_on_duplicate_member_emails_and_lists_them(
     container: Container,
 ) -> None:
-    """0004c: people's duplicate addresses are listed, not merged; the admins the service itself
+    """0004: people's duplicate addresses are listed, not merged; the admins the service itself
     called admin@localhost (one per bootstrap token) get addresses of their own."""
     db = database_of(container)
     await _member(db, "e1e1e1e1-0000-4000-8000-000000000001", WS, "ADA@example.com")
@@ -264,3 +264,33 @@ async def test_upgrading_stops_on_duplicate_member_emails_and_lists_them(
 
     with pytest.raises(VersionConflict):  # the index holds against a write that skips the check
         await _member(db, "e5e5e5e5-0000-4000-8000-000000000005", WS, "GRACE@example.COM")
+
+
+async def test_a_stored_connection_upgrades_without_refusals_and_keeps_them_once_noted(
+    container: Container,
+) -> None:
+    """0005: when the Console API started refusing fresh tokens (decision 0002)."""
+    db = database_of(container)
+    connection_id = "c0c0c0c0-0000-4000-8000-000000000001"
+    context = f"{WS}/{connection_id}"
+    async with db.transaction() as tx:
+        await _insert(
+            tx, "connections", id=connection_id, workspace_id=WS, account_id="user-ada-lovelace",
+            account_email="ada@example.com", account_name="Ada Lovelace",
+            access_token=KEYRING.seal("nat_old", f"{context}/access_token"),
+            refresh_token=KEYRING.seal("nrt_old", f"{context}/refresh_token"),
+            issued_at=T0, expires_at=T0 + timedelta(hours=1), scopes="openid offline",
+            connected_at=T0, health="active", reauthorization_reason=None, version=3,
+            refresh_blocked_until=None,
+        )  # fmt: skip
+    await migrate.upgrade(db)
+    connection = await stored(container).connections.get(WS)
+    assert connection is not None and connection.console_rejected_since is None
+    assert connection.tokens.access_token == Secret("nat_old") and connection.version == 3
+
+    refused = connection.console_rejected(T0 + timedelta(minutes=5))
+    await stored(container).connections.update(refused, expected_version=3)
+    again = await stored(container).connections.get(WS)
+    assert again is not None and again.degraded
+    assert again.console_rejected_since == T0 + timedelta(minutes=5)
+    assert again.refresh_blocked_until == T0 + timedelta(minutes=6)

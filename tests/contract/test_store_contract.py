@@ -205,3 +205,20 @@ async def test_a_refresh_pause_is_stored_and_cleared_by_a_rotation(
     await connections.update(rotated, expected_version=2)
     stored = await connections.get("w1")
     assert stored is not None and stored.refresh_blocked_until is None
+
+
+async def test_console_refusals_are_stored_kept_by_a_rotation_and_cleared_by_a_success(
+    connections: ConnectionStore,
+) -> None:
+    original = connection()
+    await connections.add(original)
+    refused = original.console_rejected(T0)
+    await connections.update(refused, expected_version=1)
+    assert await connections.get("w1") == refused
+    rotated = refused.rotated(refused.tokens)  # a refresh is not the Console accepting a token
+    await connections.update(rotated, expected_version=2)
+    stored = await connections.get("w1")
+    assert stored is not None and stored.console_rejected_since == T0 and stored.degraded
+    await connections.update(rotated.console_accepted(), expected_version=3)
+    stored = await connections.get("w1")
+    assert stored is not None and stored.console_rejected_since is None and not stored.degraded

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -37,7 +39,8 @@ ORG_ID = (
 )
 CASES: dict[str, tuple[Answer, int, str, str | None]] = {
     "400 org_id is required": (_json(400, ORG_ID), 503, "neon-unavailable", "5"),
-    "401": (_json(401), 409, "neon-reauthorization-required", None),
+    # Refused again after a refresh: Neon's trouble, not a lost grant (decision 0002).
+    "401": (_json(401), 503, "neon-unavailable", "60"),
     "403": (_json(403), 409, "project-not-accessible", None),
     "404": (_json(404), 409, "project-not-accessible", None),
     "423 (retried, then given up)": (_json(423), 503, "neon-unavailable", "5"),
@@ -121,3 +124,25 @@ async def test_an_organization_neon_refuses_to_list_is_a_warning(
     picker = response.json()
     assert [w["org_id"] for w in picker["warnings"]] == [lab]
     assert original.name not in {p.get("org_name") for p in picker["projects"]}
+
+
+async def test_figures_neon_cannot_mean_render_as_null_and_are_logged(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The published document allows a negative storage size and branch compute time."""
+    await api.connect()
+    board, widget = await api.board_with_widget("aged-salad-46255801")
+    project = api.container.standin().catalog.projects["aged-salad-46255801"]
+    project.synthetic_storage_size = -52_428_800
+    project.branches[0] = replace(project.branches[0], compute_time_seconds=-1)
+    with caplog.at_level(logging.WARNING, logger="produl_neon.widgets"):
+        response = await api.client.get(
+            f"/api/dashboards/{board}/widgets/{widget}/data", headers=ADMIN
+        )
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data["storage"] == {"bytes": None, "display": None}
+    assert data["compute"]["seconds"] is None and data["compute"]["hours"] is None
+    assert data["branches"]["total"] == len(project.branches)
+    assert any("aged-salad-46255801" in r.getMessage() and "storage, compute" in r.getMessage()
+               for r in caplog.records)  # fmt: skip

@@ -72,7 +72,7 @@ class SelectedProjectOut(Out):
 
 class NeonStatusOut(Out):
     status: Literal["connected", "needs_reauthorization", "disconnected"]
-    health: Literal["ok", "failing"] | None
+    health: Literal["ok", "degraded", "failing"] | None  # degraded: see `reason`
     account: AccountOut | None
     scopes: list[str]
     selected_project: SelectedProjectOut | None
@@ -184,8 +184,8 @@ class StorageOut(Out):
 
 
 class ComputeOut(Out):
-    seconds: int
-    hours: float
+    seconds: int | None  # null when Neon does not say, or says something it cannot mean
+    hours: float | None
     period_start: str | None
     period_end: str | None
 

@@ -22,6 +22,7 @@ HEALTH: dict[Health, Literal["ok", "failing"]] = {
     Health.ACTIVE: "ok",
     Health.NEEDS_REAUTHORIZATION: "failing",
 }
+CONSOLE_REJECTED_TOKEN = "console_rejected_token"  # noqa: S105 - a reason, not a token
 
 
 def instant(moment: datetime) -> str:
@@ -40,13 +41,17 @@ def neon_status(status: IntegrationStatus) -> dtos.NeonStatusOut:
         else None
     )
     account = status.account
+    health: Literal["ok", "degraded", "failing"] | None = HEALTH.get(status.health)
+    reason = status.reason.value if status.reason else None
+    if status.degraded:  # still connected: Neon's Console API refuses tokens for now
+        health, reason = "degraded", CONSOLE_REJECTED_TOKEN
     return dtos.NeonStatusOut(
         status=STATUS[status.health],
-        health=HEALTH.get(status.health),
+        health=health,
         account=dtos.AccountOut(account.id, account.email, account.name) if account else None,
         scopes=sorted(status.scopes),
         selected_project=selected,
-        reason=status.reason.value if status.reason else None,
+        reason=reason,
     )
 
 

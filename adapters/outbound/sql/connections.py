@@ -161,6 +161,7 @@ class SqlConnectionStore(InTransaction):
             else None,
             "version": c.version,
             "refresh_blocked_until": c.refresh_blocked_until,
+            "console_rejected_since": c.console_rejected_since,
         }
 
     def _to_domain(self, row: Any) -> Connection:
@@ -192,4 +193,5 @@ class SqlConnectionStore(InTransaction):
             reauthorization_reason=ReauthorizationReason(reason) if reason else None,
             version=row["version"],
             refresh_blocked_until=row["refresh_blocked_until"],
+            console_rejected_since=row["console_rejected_since"],
         )

@@ -78,7 +78,7 @@ members = Table(
     Column("token_fingerprint", String(64), nullable=False, unique=True),
     Column("created_at", UTC_TIME, nullable=False),
 )
-# A workspace's members have distinct addresses, compared case-insensitively (migration 0004c).
+# A workspace's members have distinct addresses, compared case-insensitively (migration 0004).
 Index(
     "uq_members_workspace_email", members.c.workspace_id, func.lower(members.c.email), unique=True
 )
@@ -108,6 +108,7 @@ connections = Table(
     Column("reauthorization_reason", String(32), nullable=True),
     Column("version", BigInteger, nullable=False),
     Column("refresh_blocked_until", UTC_TIME, nullable=True),
+    Column("console_rejected_since", UTC_TIME, nullable=True),
 )
 
 pending_authorizations = Table(

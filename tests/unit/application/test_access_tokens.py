@@ -156,18 +156,85 @@ async def test_a_401_after_another_process_rotated_uses_the_newer_token(
     assert c.standin().oauth.counters.refreshes == 1  # re-read the store, no second refresh
 
 
-async def test_a_401_nobody_explains_refreshes_once_then_gives_up(connected: Workspace) -> None:
+async def _always_rejected(token: Secret) -> str:
+    raise AccessTokenRejected()
+
+
+async def _accepted(token: Secret) -> str:
+    return "ok"
+
+
+async def test_a_fresh_token_the_console_refuses_is_neon_unavailable_not_a_reconnect(
+    connected: Workspace,
+) -> None:
     c = connected.container
     workspace_id = connected.admin.workspace_id
-
-    async def always_rejected(token: Secret) -> str:
-        raise AccessTokenRejected()
-
-    with pytest.raises(NeonReauthorizationRequired):
-        await with_fresh_token(c, workspace_id, always_rejected)
+    with pytest.raises(NeonUnavailable) as refused:
+        await with_fresh_token(c, workspace_id, _always_rejected)
+    assert refused.value.retry_after_seconds == 60
     assert c.standin().oauth.counters.refreshes == 1
     status = await c.get_integration_status().execute(connected.admin)
+    assert status.health is Health.ACTIVE and status.degraded and status.reason is None
+
+    connected.clock.advance(seconds=59)  # no further refresh for 60 s
+    with pytest.raises(NeonUnavailable):
+        await with_fresh_token(c, workspace_id, _always_rejected)
+    assert c.standin().oauth.counters.refreshes == 1
+
+    connected.clock.advance(seconds=2)  # then one refresh, refused again: still only degraded
+    with pytest.raises(NeonUnavailable):
+        await with_fresh_token(c, workspace_id, _always_rejected)
+    assert c.standin().oauth.counters.refreshes == 2
+    assert (await c.get_integration_status().execute(connected.admin)).degraded
+
+
+async def test_only_a_day_of_unbroken_refusals_needs_reauthorization(
+    connected: Workspace,
+) -> None:
+    c = connected.container
+    workspace_id = connected.admin.workspace_id
+    with pytest.raises(NeonUnavailable):
+        await with_fresh_token(c, workspace_id, _always_rejected)
+    connected.clock.advance(hours=23, minutes=58)
+    with pytest.raises(NeonUnavailable):
+        await with_fresh_token(c, workspace_id, _always_rejected)
+    connected.clock.advance(minutes=2)
+    with pytest.raises(NeonReauthorizationRequired):
+        await with_fresh_token(c, workspace_id, _always_rejected)
+    status = await c.get_integration_status().execute(connected.admin)
+    assert status.health is Health.NEEDS_REAUTHORIZATION
     assert status.reason is ReauthorizationReason.ACCESS_REJECTED
+
+
+async def test_a_console_call_that_succeeds_ends_the_refusals(connected: Workspace) -> None:
+    c = connected.container
+    workspace_id = connected.admin.workspace_id
+    with pytest.raises(NeonUnavailable):
+        await with_fresh_token(c, workspace_id, _always_rejected)
+    connected.clock.advance(hours=12)
+    assert await with_fresh_token(c, workspace_id, _accepted) == "ok"
+    assert not (await c.get_integration_status().execute(connected.admin)).degraded
+    connected.clock.advance(hours=13)  # 25 h after the first refusal, but not unbroken ones
+    with pytest.raises(NeonUnavailable):
+        await with_fresh_token(c, workspace_id, _always_rejected)
+    status = await c.get_integration_status().execute(connected.admin)
+    assert status.health is Health.ACTIVE and status.degraded
+
+
+async def test_the_token_endpoints_verdict_still_means_reconnect(connected: Workspace) -> None:
+    c = connected.container
+    workspace_id = connected.admin.workspace_id
+    with pytest.raises(NeonUnavailable):
+        await with_fresh_token(c, workspace_id, _always_rejected)
+    connection = await stored(c).connections.get(workspace_id)
+    assert connection is not None and connection.tokens.refresh_token is not None
+    c.standin().oauth.revoke(connection.tokens.refresh_token.reveal())  # the grant is gone
+    connected.clock.advance(seconds=61)
+    with pytest.raises(NeonReauthorizationRequired):
+        await with_fresh_token(c, workspace_id, _always_rejected)
+    status = await c.get_integration_status().execute(connected.admin)
+    assert status.health is Health.NEEDS_REAUTHORIZATION
+    assert status.reason is not ReauthorizationReason.ACCESS_REJECTED
 
 
 async def test_a_newer_token_that_expired_meanwhile_is_refreshed_not_declared_broken(

@@ -81,10 +81,16 @@ async def test_an_organization_that_fails_is_a_warning(connected: Workspace) -> 
     assert [(w.code, w.org_id) for w in page.warnings] == [("organization_unavailable", LAB)]
 
 
-async def test_an_empty_picker_says_why(connected: Workspace) -> None:
+async def test_an_empty_search_says_nothing_matched(connected: Workspace) -> None:
     page = await connected.container.list_projects().execute(
         connected.admin, ProjectQuery(search="no-such-project")
     )
+    assert page.projects == [] and [w.code for w in page.warnings] == ["no_match"]
+
+
+async def test_an_account_without_projects_says_so(connected: Workspace) -> None:
+    connected.container.standin().catalog.projects.clear()
+    page = await connected.container.list_projects().execute(connected.admin, ProjectQuery())
     assert page.projects == [] and [w.code for w in page.warnings] == ["no_projects"]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -46,7 +46,7 @@ branch_lists = st.lists(
 def test_compute_is_the_sum_over_every_branch(branches: list[NeonBranch]) -> None:
     snapshot = NeonMetricsSnapshot.from_neon(project(), branches, T0)
     assert snapshot.compute_seconds == sum(b.compute_time_seconds for b in branches)
-    assert snapshot.compute_hours == round(snapshot.compute_seconds / 3600, 2)
+    assert snapshot.compute_hours == round(sum(b.compute_time_seconds for b in branches) / 3600, 2)
     assert snapshot.branch_total == len(branches)
 
 
@@ -87,3 +87,27 @@ def test_year_0001_means_the_billing_period_is_unknown() -> None:
 def test_a_new_project_without_storage_has_no_display() -> None:
     snapshot = NeonMetricsSnapshot.from_neon(project(synthetic_storage_bytes=None), [], T0)
     assert snapshot.storage_bytes is None and snapshot.storage_display is None
+
+
+def test_figures_neon_cannot_mean_are_unknown_and_named() -> None:
+    snapshot = NeonMetricsSnapshot.from_neon(
+        project(
+            synthetic_storage_bytes=-1,
+            consumption_period_start=datetime(2026, 12, 1, tzinfo=UTC),
+            consumption_period_end=T0,
+        ),
+        [NeonBranch("br-1", "main", True, 60, T0), NeonBranch("br-2", "dev", False, -5, T0)],
+        T0,
+    )
+    assert snapshot.storage_bytes is None and snapshot.storage_display is None
+    assert snapshot.compute_seconds is None and snapshot.compute_hours is None
+    assert snapshot.period_start is None and snapshot.period_end is None
+    assert snapshot.unmeant == ("storage", "compute", "period")
+    assert snapshot.branch_total == 2  # the branches themselves are still shown
+
+
+def test_an_instant_past_what_utc_can_tell_is_unknown() -> None:
+    end_of_time = datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5)))
+    assert known_instant(end_of_time) is None
+    snapshot = NeonMetricsSnapshot.from_neon(project(consumption_period_end=end_of_time), [], T0)
+    assert snapshot.period_start == T0 and snapshot.period_end is None and snapshot.unmeant == ()

@@ -6,7 +6,7 @@ admin@localhost, one per bootstrap token ever set) are given addresses of their 
 duplicates people made are not merged silently: the upgrade stops and lists them, and an
 operator revokes or renames the extra ones before upgrading again.
 
-Revision ID: 0004c
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-25
 """
@@ -19,7 +19,7 @@ from alembic import op
 from adapters.outbound.sql.migrate import MigrationStopped
 from adapters.outbound.sql.tables import UtcDateTime
 
-revision = "0004c"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
