@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -59,3 +62,48 @@ def live_env(issuer: str) -> dict[str, str]:
         "PRODUL_NEON_CLIENT_SECRET": "staging-secret-known-to-everyone",
         "PRODUL_PUBLIC_URL": "http://127.0.0.1:8000",
     }
+
+
+@dataclass(frozen=True)
+class Served:
+    base: str
+    port: int
+    log: Path
+
+    def printed(self) -> str:
+        return self.log.read_text()
+
+    def demo_token(self) -> str:
+        found = re.search(r"Demo admin token:\s+(\S+)", self.printed())
+        assert found, self.printed()
+        return found[1]
+
+
+@contextmanager
+def spawned_serve(cwd: Path, port: int | None = None, **env: str) -> Iterator[Served]:
+    """`produl-neon serve` (fake mode unless ``env`` says otherwise) run from ``cwd``, up and
+    answering /healthz; stopped afterwards, and its output must hold no traceback."""
+    port = port or free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PRODUL_")}
+    log_path = cwd / f"serve-{time.monotonic_ns()}.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(CLI), "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+            env={**clean, **env}, cwd=cwd,
+        )  # fmt: skip
+    served = Served(f"http://127.0.0.1:{port}", port, log_path)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{served.base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise AssertionError("serve did not come up:\n" + served.printed()) from None
+                time.sleep(0.1)
+        yield served
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        assert "Traceback" not in served.printed(), served.printed()

@@ -3,12 +3,8 @@
 
 from __future__ import annotations
 
-import os
-import re
 import sqlite3
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -17,7 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.standin_process import free_port
+from tests.standin_process import free_port, spawned_serve
 
 CLI = Path(sys.executable).with_name("produl-neon")
 
@@ -27,32 +23,13 @@ pytestmark = pytest.mark.slow
 @contextmanager
 def serving(cwd: Path, port: int) -> Iterator[httpx.Client]:
     """`produl-neon serve` in fake mode, run from ``cwd``; yields a client with the demo token."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRODUL_")}
-    log_path = cwd / f"serve-{time.monotonic_ns()}.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [str(CLI), "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-            env=env, cwd=cwd,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail("serve did not come up:\n" + log_path.read_text())
-                time.sleep(0.1)
-        token = re.search(r"Demo admin token:\s+(\S+)", log_path.read_text())
-        assert token, log_path.read_text()
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token[1]}"}) as api:
-            yield api
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        assert "Traceback" not in log_path.read_text(), log_path.read_text()
+    with (
+        spawned_serve(cwd, port) as served,
+        httpx.Client(
+            base_url=served.base, headers={"Authorization": f"Bearer {served.demo_token()}"}
+        ) as api,
+    ):
+        yield api
 
 
 def _connect_and_add_a_widget(api: httpx.Client) -> str:

@@ -6,26 +6,17 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.standin_process import CLI, spawned_serve
+
 README = Path(__file__).resolve().parents[2] / "README.md"
-CLI = Path(sys.executable).with_name("produl-neon")
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _journey_script() -> str:
@@ -39,34 +30,8 @@ def _journey_script() -> str:
 
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRODUL_")}
-    log = (tmp_path / "serve.log").open("w+")
-    process = subprocess.Popen(
-        [str(CLI), "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env,
-        cwd=tmp_path,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("serve did not come up:\n" + Path(log.name).read_text())
-        printed = Path(log.name).read_text()
-        token = re.search(r"Demo admin token:\s+(\S+)", printed)
-        assert token, printed
-        yield base, token.group(1)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
-        output = Path(log.name).read_text()
-        assert "Traceback" not in output, output
+    with spawned_serve(tmp_path) as served:
+        yield served.base, served.demo_token()
 
 
 def test_the_readme_journey_works_against_a_real_server(service: tuple[str, str]) -> None:

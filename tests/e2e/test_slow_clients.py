@@ -4,9 +4,7 @@ answered promptly while they hang on."""
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -15,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.standin_process import free_port
+from tests.standin_process import spawned_serve
 
 CLI = Path(sys.executable).with_name("produl-neon")
 TIMEOUT = 2.0  # PRODUL_HEADER_READ_TIMEOUT for this server
@@ -26,33 +24,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    tmp_path = tmp_path_factory.mktemp("slow-clients")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRODUL_")}
-    env["PRODUL_HEADER_READ_TIMEOUT"] = str(TIMEOUT)
-    log = (tmp_path / "serve.log").open("w+")
-    process = subprocess.Popen(
-        [str(CLI), "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env,
-        cwd=tmp_path,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("serve did not come up:\n" + Path(log.name).read_text())
-        yield base, port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
-        output = Path(log.name).read_text()
-        assert "Traceback" not in output, output
+    cwd = tmp_path_factory.mktemp("slow-clients")
+    with spawned_serve(cwd, PRODUL_HEADER_READ_TIMEOUT=str(TIMEOUT)) as served:
+        yield served.base, served.port
 
 
 def _closed_by_server(sock: socket.socket, within: float) -> bool:
