@@ -61,7 +61,7 @@ def create_app(container: Container) -> Litestar:
         dependencies=dependencies,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_request=readable_body,
-        middleware=[security_headers],
+        before_send=[security_headers],
         on_startup=[_startup(container)],
         on_shutdown=[_shutdown(container)],
         logging_config=None,  # the command line configures logging; tests keep their capture

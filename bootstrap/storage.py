@@ -97,15 +97,20 @@ def sqlite_directory(url: str) -> None:
     """The SQLite file's folder (0700 when created here) and the file itself, 0600, before the
     engine opens it: SQLite gives its -wal and -shm side files the database file's permissions,
     so they are private too. A file created world-readable by an older build is tightened."""
-    path = url.removeprefix("sqlite+aiosqlite:///")
+    if not url.startswith("sqlite+aiosqlite:///"):
+        return
+    path = url.removeprefix("sqlite+aiosqlite:///").partition("?")[0]
     if not path or path == ":memory:":
         return
     database = Path(path)
     private_directory(database.parent)
-    os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
-    for file in (database, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        if file.exists():
-            file.chmod(0o600)
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+        for file in (database, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if file.exists():
+                file.chmod(0o600)
+    except PermissionError:  # a file another user owns (a shared volume): theirs to tighten
+        log.warning("could not make %s private; check its owner and mode", database)
 
 
 async def prepare_schema(db: Database) -> None:

@@ -17,6 +17,9 @@ MAX_REFRESH_MARGIN = timedelta(seconds=60)
 # after a day of unbroken refusals (decision 0002).
 CONSOLE_REJECTION_PAUSE = timedelta(seconds=60)
 CONSOLE_REJECTION_LIMIT = timedelta(hours=24)
+# A refusal this long after the previous one starts a new series: a burst on Friday and one more
+# refusal on Monday are not three days of refusals (nobody asked in between).
+CONSOLE_REJECTION_GAP = timedelta(hours=1)
 
 
 class Health(enum.Enum):
@@ -78,6 +81,7 @@ class Connection:
     # Since when the Console API has refused tokens fresh from a refresh, without a success in
     # between: the connection is degraded, not broken, until CONSOLE_REJECTION_LIMIT has passed.
     console_rejected_since: datetime | None = None
+    console_rejected_last: datetime | None = None  # the latest refusal of the series
 
     def needs_refresh(self, now: datetime) -> bool:
         return self.health is Health.ACTIVE and self.tokens.refresh_due(now)
@@ -94,19 +98,30 @@ class Connection:
 
     def console_rejection_outlasted(self, now: datetime) -> bool:
         since = self.console_rejected_since
-        return since is not None and now - since >= CONSOLE_REJECTION_LIMIT
+        unbroken = since is not None and self._refusals_unbroken(now)
+        return unbroken and since is not None and now - since >= CONSOLE_REJECTION_LIMIT
+
+    def _refusals_unbroken(self, now: datetime) -> bool:
+        last = self.console_rejected_last
+        return last is not None and now - last <= CONSOLE_REJECTION_GAP
 
     def console_rejected(self, now: datetime) -> Connection:
         """Another refusal of a fresh token: keep when the refusals began, pause refreshing."""
         return replace(
             self,
-            console_rejected_since=self.console_rejected_since or now,
+            console_rejected_since=(
+                self.console_rejected_since if self._refusals_unbroken(now) else None
+            )
+            or now,
+            console_rejected_last=now,
             refresh_blocked_until=now + CONSOLE_REJECTION_PAUSE,
             version=self.version + 1,
         )
 
     def console_accepted(self) -> Connection:
-        return replace(self, console_rejected_since=None, version=self.version + 1)
+        return replace(
+            self, console_rejected_since=None, console_rejected_last=None, version=self.version + 1
+        )
 
     @property
     def usable(self) -> bool:

@@ -8,7 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from adapters.outbound.neon_http.oauth import AuthlibNeonOAuth, OAuthClientSettings
+from adapters.outbound.neon_http.oauth import (
+    UNREADABLE_SCOPE,
+    AuthlibNeonOAuth,
+    OAuthClientSettings,
+)
 from application.ports.neon import (
     CodeExchangeFailed,
     GrantedTokens,
@@ -162,3 +166,13 @@ async def test_configured_endpoints_override_discovery() -> None:
         state="s", code_verifier=VERIFIER, redirect_uri=REGISTRATION.redirect_uri
     )
     assert url.startswith("https://consent.example/authorize?")
+
+
+@pytest.mark.parametrize("scope", [["urn:neoncloud:projects:write"], 7, {"a": "b"}])
+def test_a_scope_that_is_not_a_string_is_not_taken_for_the_requested_ones(scope: object) -> None:
+    """Only an absent `scope` means "what was asked for" (RFC 6749 §5.1); anything else that is
+    not a space-separated string is unreadable, and no allow-list holds it."""
+    oauth = adapter(new_standin())
+    granted = oauth._granted({"access_token": "nat_x", "scope": scope})
+    assert granted.scopes == {UNREADABLE_SCOPE}
+    assert oauth._granted({"access_token": "nat_x"}).scopes == set(SETTINGS.scopes)

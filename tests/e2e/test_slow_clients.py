@@ -4,6 +4,7 @@ answered promptly while they hang on."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sys
 import time
@@ -99,3 +100,53 @@ def test_a_head_in_pieces_within_the_timeout_is_answered_and_kept_alive(
                 assert chunk, answer
                 answer += chunk
             assert answer.startswith(b"HTTP/1.1 200"), answer
+
+
+def _head_announcing_a_body(length: int, path: bytes = b"/api/dashboards") -> bytes:
+    return (
+        b"POST " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: " + str(length).encode() + b"\r\n\r\n"
+    )
+
+
+TOKEN_ENDPOINT = b"/fake-neon/oauth2/token"  # reads its (form) body before it answers
+
+
+def test_a_body_that_never_comes_is_closed(service: tuple[str, int]) -> None:
+    """A whole head announcing a body, then silence or a trickle: the body has its own clock."""
+    _, port = service
+    with (
+        socket.create_connection(("127.0.0.1", port)) as silent,
+        socket.create_connection(("127.0.0.1", port)) as trickling,
+    ):
+        opened = time.monotonic()
+        silent.sendall(_head_announcing_a_body(100, TOKEN_ENDPOINT))
+        trickling.sendall(_head_announcing_a_body(100, TOKEN_ENDPOINT) + b"g")
+        closed = False
+        for _ in range(int(TIMEOUT * 5) + 5):  # a byte every 0.2 s, past the timeout
+            try:
+                trickling.sendall(b" ")
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+                break
+            if _closed_by_server(trickling, within=0.2):
+                closed = True
+                break
+        assert closed
+        assert _closed_by_server(silent, within=max(0.1, opened + TIMEOUT + 2 - time.monotonic()))
+        assert time.monotonic() - opened < TIMEOUT + 2.5
+
+
+def test_a_body_still_coming_after_the_answer_is_cut(service: tuple[str, int]) -> None:
+    """Refused before its body was read (no token: 401), the rest of the body is not waited for,
+    and one more byte does not keep the connection open."""
+    _, port = service
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(_head_announcing_a_body(100_000))
+        sock.settimeout(2)
+        answer = sock.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 401"), answer
+        with contextlib.suppress(OSError):
+            sock.sendall(b"x")
+        assert _closed_by_server(sock, within=2.0)

@@ -160,6 +160,8 @@ async def test_every_api_response_is_no_store(api: Api) -> None:
     responses.append(await api.client.get("/api/dashboards/nope", headers=ADMIN))
     responses.append(await api.client.post("/api/dashboards", json={"name": "Two"}, headers=ADMIN))
     responses.append(await api.client.delete(f"{base}/widgets/{widget_id}", headers=ADMIN))
+    responses.append(await api.client.get("/api/no-such-route", headers=ADMIN))  # the router's 404
+    responses.append(await api.client.patch("/api/dashboards", headers=ADMIN))  # and its 405
     for response in responses:
         assert response.headers.get_list("cache-control") == ["no-store"], response.request.url
         assert response.headers["x-content-type-options"] == "nosniff"

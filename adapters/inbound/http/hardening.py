@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.enums import ScopeType
 from litestar.exceptions import SerializationException
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 from adapters.inbound.http.problems import INVALID_REQUEST, UNSUPPORTED_MEDIA_TYPE, problem
 
@@ -48,34 +48,24 @@ async def readable_body(request: Request[Any, Any, Any]) -> Response[dict[str, o
     return None
 
 
-def security_headers(app: ASGIApp) -> ASGIApp:
-    """Middleware: every response is ``nosniff``; HTML pages (ours and the stand-in's consent page
-    mounted under /fake-neon/) get a Content-Security-Policy and refuse framing; every /api
-    response (each carries a workspace's data, or says whether it exists) is ``no-store``, so no
-    shared or browser cache keeps it."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await app(scope, receive, send)
-            return
-        api = scope["path"] == "/api" or scope["path"].startswith("/api/")
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [
-                    (name, value)
-                    for name, value in message.get("headers", [])
-                    if not (api and name.lower() == b"cache-control")
-                ]
-                headers.append(NOSNIFF)
-                content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
-                if content_type.lower().startswith(b"text/html"):
-                    headers.extend(PAGE_HEADERS)
-                if api:
-                    headers.append(NO_STORE)
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await app(scope, receive, send_with_headers)
-
-    return middleware
+async def security_headers(message: Message, scope: Scope) -> None:
+    """A ``before_send`` hook (it sees every response, the router's own 404 and 405 included):
+    every response is ``nosniff``; HTML pages (ours and the stand-in's consent page mounted under
+    /fake-neon/) get a Content-Security-Policy and refuse framing; every /api response (each
+    carries a workspace's data, or says whether it exists) is ``no-store``, so no shared or
+    browser cache keeps it."""
+    if scope["type"] != ScopeType.HTTP or message["type"] != "http.response.start":
+        return
+    api = scope["path"] == "/api" or scope["path"].startswith("/api/")
+    headers = [
+        (name, value)
+        for name, value in message.get("headers", [])
+        if not (api and name.lower() == b"cache-control")
+    ]
+    headers.append(NOSNIFF)
+    content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+    if content_type.lower().startswith(b"text/html"):
+        headers.extend(PAGE_HEADERS)
+    if api:
+        headers.append(NO_STORE)
+    message["headers"] = headers

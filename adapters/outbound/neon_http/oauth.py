@@ -59,6 +59,9 @@ class OAuthClientSettings:
     revocation_endpoint: str | None = None
 
 
+UNREADABLE_SCOPE = "<unreadable scope>"
+
+
 class AuthlibNeonOAuth:
     def __init__(
         self, settings: OAuthClientSettings, clock: Clock, transport: httpx.AsyncBaseTransport
@@ -186,7 +189,13 @@ class AuthlibNeonOAuth:
         lifetime = token.get("expires_in")
         seconds = lifetime if isinstance(lifetime, int) and lifetime > 0 else DEFAULT_LIFETIME
         scope = token.get("scope")
-        scopes = scope.split() if isinstance(scope, str) else list(self._settings.scopes)
+        if scope is None:  # RFC 6749 §5.1: omitted means exactly what was asked for
+            scopes = list(self._settings.scopes)
+        elif isinstance(scope, str):
+            scopes = scope.split()
+        else:  # not a space-separated string: nothing we can vouch for as read-only, so a
+            # scope no allow-list holds (the callback then revokes the grant, scope_not_allowed)
+            scopes = [UNREADABLE_SCOPE]
         pair = TokenPair(
             access_token=Secret(access),
             refresh_token=Secret(refresh) if isinstance(refresh, str) and refresh else None,

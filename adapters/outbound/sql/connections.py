@@ -162,6 +162,7 @@ class SqlConnectionStore(InTransaction):
             "version": c.version,
             "refresh_blocked_until": c.refresh_blocked_until,
             "console_rejected_since": c.console_rejected_since,
+            "console_rejected_last": c.console_rejected_last,
         }
 
     def _to_domain(self, row: Any) -> Connection:
@@ -194,4 +195,5 @@ class SqlConnectionStore(InTransaction):
             version=row["version"],
             refresh_blocked_until=row["refresh_blocked_until"],
             console_rejected_since=row["console_rejected_since"],
+            console_rejected_last=row["console_rejected_last"],
         )

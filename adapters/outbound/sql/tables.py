@@ -109,6 +109,7 @@ connections = Table(
     Column("version", BigInteger, nullable=False),
     Column("refresh_blocked_until", UTC_TIME, nullable=True),
     Column("console_rejected_since", UTC_TIME, nullable=True),
+    Column("console_rejected_last", UTC_TIME, nullable=True),
 )
 
 pending_authorizations = Table(

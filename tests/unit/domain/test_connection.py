@@ -65,3 +65,18 @@ def test_a_connection_needing_reauthorization_is_not_refreshed_or_used() -> None
     assert not broken.needs_refresh(T0 + timedelta(days=1))
     assert broken.version == 2
     assert "access-one" not in repr(broken) and "refresh-one" not in repr(broken)
+
+
+def test_only_unbroken_console_refusals_add_up_to_a_reconnect() -> None:
+    """A burst of refusals, then silence for days, then one more refusal: a new series, not
+    three days of refusals; refusals a minute apart for a day are."""
+    burst = connection(pair(timedelta(hours=1))).console_rejected(T0)
+    monday = T0 + timedelta(days=3)
+    assert not burst.console_rejection_outlasted(monday)
+    again = burst.console_rejected(monday)
+    assert again.console_rejected_since == monday
+    steady = connection(pair(timedelta(hours=1)))
+    for minute in range(0, 24 * 60 + 1, 30):
+        steady = steady.console_rejected(T0 + timedelta(minutes=minute))
+    assert steady.console_rejected_since == T0
+    assert steady.console_rejection_outlasted(T0 + timedelta(hours=24, minutes=10))

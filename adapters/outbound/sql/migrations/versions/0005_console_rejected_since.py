@@ -1,4 +1,4 @@
-"""When the Console API started refusing tokens fresh from a refresh (decision 0002).
+"""When the Console API started, and last went on, refusing fresh tokens (decision 0002).
 
 Revision ID: 0005
 Revises: 0004
@@ -21,8 +21,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("connections") as table:
         table.add_column(sa.Column("console_rejected_since", UtcDateTime(), nullable=True))
+        table.add_column(sa.Column("console_rejected_last", UtcDateTime(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("connections") as table:
+        table.drop_column("console_rejected_last")
         table.drop_column("console_rejected_since")
