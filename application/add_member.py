@@ -9,8 +9,9 @@ from application.permissions import Audience, still_member, use_case
 from application.ports.stores import UnitOfWork
 from application.ports.system import Clock
 from domain.audit import AuditEvent
-from domain.errors import EmailTaken, InvalidInput
+from domain.errors import EmailTaken, InvalidInput, LimitReached
 from domain.ids import new_id
+from domain.limits import MAX_MEMBERS, within
 from domain.secrets import Secret
 from domain.workspaces import Member, Role, email_address
 
@@ -27,12 +28,13 @@ class NewMember:
     token: Secret
 
 
-@use_case(Audience.ADMINS, raises=(InvalidInput, EmailTaken))
+@use_case(Audience.ADMINS, raises=(InvalidInput, EmailTaken, LimitReached))
 @dataclass(frozen=True, slots=True)
 class AddMember:
     """Only the token's fingerprint is stored; the token itself is returned once. Addresses are
     unique within a workspace, case-insensitively: adding one again is a conflict (409), not a
-    second member, so the audit log and the member list name one person each."""
+    second member, so the audit log and the member list name one person each. The workspace is
+    held while its members are counted, so the cap holds under concurrent adds."""
 
     uow: UnitOfWork
     clock: Clock
@@ -53,6 +55,8 @@ class AddMember:
         )
         async with self.uow.begin() as stores:
             await still_member(stores, actor)
+            await stores.workspaces.hold(actor.workspace_id)
+            within(await stores.members.count(actor.workspace_id), MAX_MEMBERS, "members")
             if await stores.members.with_email(actor.workspace_id, member.email) is not None:
                 raise EmailTaken()
             await stores.members.add(member)

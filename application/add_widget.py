@@ -9,12 +9,12 @@ from application.ports.stores import UnitOfWork
 from application.ports.system import Clock
 from domain.audit import AuditEvent
 from domain.dashboards import Widget, WidgetKind, existing, neon_metrics_settings
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, LimitReached, NotFound
 from domain.ids import new_id, parse_uuid
 from domain.workspaces import Member
 
 
-@use_case(Audience.ADMINS, raises=(NotFound, InvalidInput))
+@use_case(Audience.ADMINS, raises=(NotFound, InvalidInput, LimitReached))
 @dataclass(frozen=True, slots=True)
 class AddWidget:
     """Without settings a Neon Metrics widget shows the workspace's selection."""

@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 
 from domain.errors import InvalidInput, NotFound
 from domain.ids import NeonProjectId
+from domain.limits import MAX_WIDGETS_PER_DASHBOARD, within
 
 MAX_NAME_LENGTH = 100
-MAX_WIDGETS_PER_DASHBOARD = 50
 
 
 class WidgetKind(enum.Enum):
@@ -66,8 +66,7 @@ class Dashboard:
         raise NotFound("No such widget on this dashboard.")
 
     def with_widget(self, widget: Widget) -> Dashboard:
-        if len(self.widgets) >= MAX_WIDGETS_PER_DASHBOARD:
-            raise InvalidInput(f"A dashboard holds at most {MAX_WIDGETS_PER_DASHBOARD} widgets.")
+        within(len(self.widgets), MAX_WIDGETS_PER_DASHBOARD, "widgets on one dashboard")
         return replace(self, widgets=(*self.widgets, widget))
 
     def with_settings(self, widget_id: str, settings: NeonMetricsSettings) -> Dashboard:

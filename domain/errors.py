@@ -57,3 +57,7 @@ class LastAdmin(DomainError):
 
 class EmailTaken(DomainError):
     default_message = "A member of this workspace already has this email address."
+
+
+class LimitReached(DomainError):
+    default_message = "This workspace already holds as many of these as it may."

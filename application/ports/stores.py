@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from application.ports.failure import PortFailure
 from domain.audit import AuditEvent
@@ -36,6 +37,35 @@ class TokensUnreadable(PortFailure):
     the connection is as good as gone, and the customer reconnects."""
 
     default_message = "The stored Neon tokens cannot be read; reconnect Neon."
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """Where a page of a list ended: the last item's sort rank and its id (ties broken by id).
+    The next page starts after it, so rows added or removed meanwhile neither repeat nor skip
+    anything (an offset would). A store defines its rank: a position, or a time in microseconds
+    (``at``/``when``)."""
+
+    rank: int
+    key: str
+
+    @classmethod
+    def at(cls, when: datetime, key: str) -> Keyset:
+        return cls((when - _EPOCH) // timedelta(microseconds=1), key)
+
+    @property
+    def when(self) -> datetime:
+        return _EPOCH + timedelta(microseconds=self.rank)
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    after: Keyset | None  # where the next page starts; None on the last page
 
 
 class ConnectionStore(Protocol):
@@ -79,6 +109,9 @@ class AuthorizationStore(Protocol):
     async def forget_started_by(self, workspace_id: str, member_id: str) -> None:
         """End every connect this member started (they were revoked)."""
 
+    async def count_since(self, workspace_id: str, since: datetime) -> int:
+        """The workspace's connects started after ``since`` (the unexpired ones)."""
+
 
 class SelectionStore(Protocol):
     async def get(self, workspace_id: str) -> ProjectSelection | None: ...
@@ -96,6 +129,11 @@ class DashboardStore(Protocol):
     """
 
     async def list(self, workspace_id: str) -> Sequence[Dashboard]: ...
+
+    async def page(self, workspace_id: str, after: Keyset | None, limit: int) -> Page[Dashboard]:
+        """Up to ``limit`` dashboards in creation order, starting after ``after``."""
+
+    async def count(self, workspace_id: str) -> int: ...
 
     async def get(self, workspace_id: str, dashboard_id: str) -> Dashboard | None: ...
 
@@ -123,6 +161,11 @@ class WorkspaceStore(Protocol):
 
     async def first(self) -> Workspace | None: ...
 
+    async def hold(self, workspace_id: str) -> None:
+        """Inside ``uow.begin()``: hold the workspace until the transaction ends, so that what
+        the transaction counts of it (dashboards, members, connects) stays true until its write
+        commits, and two writers at a cap minus one cannot both pass. Take it before counting."""
+
 
 class MemberStore(Protocol):
     async def add(self, member: Member) -> None: ...
@@ -130,6 +173,11 @@ class MemberStore(Protocol):
     async def by_token_fingerprint(self, fingerprint: str) -> Member | None: ...
 
     async def list(self, workspace_id: str) -> Sequence[Member]: ...
+
+    async def page(self, workspace_id: str, after: Keyset | None, limit: int) -> Page[Member]:
+        """Up to ``limit`` members in the order they joined, starting after ``after``."""
+
+    async def count(self, workspace_id: str) -> int: ...
 
     async def with_email(self, workspace_id: str, email: str) -> Member | None:
         """The member with this address, compared case-insensitively (addresses are unique that
@@ -156,6 +204,9 @@ class AuditLog(Protocol):
     async def record(self, event: AuditEvent) -> None: ...
 
     async def list(self, workspace_id: str, limit: int) -> Sequence[AuditEvent]: ...
+
+    async def page(self, workspace_id: str, after: Keyset | None, limit: int) -> Page[AuditEvent]:
+        """Up to ``limit`` events, newest first, starting after (older than) ``after``."""
 
 
 class Stores(Protocol):

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -222,3 +223,68 @@ async def test_console_refusals_are_stored_kept_by_a_rotation_and_cleared_by_a_s
     await connections.update(rotated.console_accepted(), expected_version=3)
     stored = await connections.get("w1")
     assert stored is not None and stored.console_rejected_since is None and not stored.degraded
+
+
+async def _walk(page: Any, limit: int) -> list[list[str]]:
+    """Every page of a list, as ids (``page(after, limit)`` is the store's method, bound)."""
+    pages, after = [], None
+    while True:
+        found = await page(after, limit)
+        pages.append([getattr(item, "id", None) or item.action for item in found.items])
+        if found.after is None:
+            return pages
+        after = found.after
+
+
+async def test_dashboards_are_paged_in_creation_order_per_workspace(backend: Container) -> None:
+    store = stored(backend).dashboards
+    for index in range(7):
+        await store.add(Dashboard(f"d{index}", "w1", f"Board {index}"))
+    await store.add(Dashboard("elsewhere", "w2", "Theirs"))
+    pages = await _walk(lambda after, limit: store.page("w1", after, limit), 3)
+    assert pages == [["d0", "d1", "d2"], ["d3", "d4", "d5"], ["d6"]]
+    assert await _walk(lambda after, limit: store.page("w1", after, limit), 7) == [
+        [f"d{i}" for i in range(7)]
+    ]
+    first = await store.page("w1", None, 2)
+    assert first.after is not None
+    await store.remove("w1", "d1")  # the page's last one goes: the next page still follows it
+    rest = await store.page("w1", first.after, 2)
+    assert [d.id for d in rest.items] == ["d2", "d3"]
+    assert await store.count("w1") == 6 and await store.count("w2") == 1
+    assert (await store.page("w2", None, 5)).items[0].id == "elsewhere"
+
+
+async def test_members_are_paged_in_joining_order_ties_broken_by_id(backend: Container) -> None:
+    store = stored(backend).members
+    for index, minute in enumerate([0, 1, 1, 1, 2]):  # three joined in the same instant
+        member = Member(f"m{index}", "w1", f"m{index}@b.co", Role.MEMBER, f"fp{index}",
+                        T0 + timedelta(minutes=minute))  # fmt: skip
+        await store.add(member)
+    await store.add(Member("other", "w2", "o@b.co", Role.ADMIN, "fp-o", T0))
+    pages = await _walk(lambda after, limit: store.page("w1", after, limit), 2)
+    assert pages == [["m0", "m1"], ["m2", "m3"], ["m4"]]
+    assert await store.count("w1") == 5 and await store.count("w2") == 1
+
+
+async def test_the_audit_log_is_paged_newest_first(backend: Container) -> None:
+    audit = stored(backend).audit
+    for index, minute in enumerate([0, 1, 1, 1, 2]):  # recorded in this order
+        await audit.record(AuditEvent("w1", T0 + timedelta(minutes=minute), "a", f"x.{index}"))
+    await audit.record(AuditEvent("w2", T0, "a", "theirs"))
+    pages = await _walk(lambda after, limit: audit.page("w1", after, limit), 2)
+    assert pages == [["x.4", "x.3"], ["x.2", "x.1"], ["x.0"]]
+
+
+async def test_connects_in_progress_are_counted_per_workspace_since_a_time(
+    backend: Container,
+) -> None:
+    store = stored(backend).authorizations
+    await stored(backend).members.add(Member("m1", "w1", "a@b.co", Role.ADMIN, "fp", T0))
+    for minute in range(3):
+        pending = PendingAuthorization(f"state{minute}", "browser", "w1", "m1", Secret("v"),
+                                       "http://x/cb", T0 + timedelta(minutes=minute))  # fmt: skip
+        await store.add(pending)
+    assert await store.count_since("w1", T0 - timedelta(seconds=1)) == 3
+    assert await store.count_since("w1", T0) == 2  # started after it only
+    assert await store.count_since("w2", T0 - timedelta(days=1)) == 0

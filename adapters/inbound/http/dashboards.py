@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from adapters.inbound.http import dtos, presenters
 from adapters.inbound.http.auth import provide_actor
@@ -15,6 +17,7 @@ from application.create_dashboard import CreateDashboard
 from application.delete_dashboard import DeleteDashboard
 from application.list_dashboards import ListDashboards
 from application.list_widget_library import ListWidgetLibrary
+from application.paging import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT, PageRequest
 from application.read_dashboard import ReadDashboard
 from application.remove_widget import RemoveWidget
 from application.rename_dashboard import RenameDashboard
@@ -42,10 +45,15 @@ class DashboardsController(Controller):
 
     @get("/dashboards", operation_id="listDashboards", **uses(ListDashboards))
     async def list_all(
-        self, actor: Actor, list_dashboards: NamedDependency[ListDashboards]
+        self,
+        actor: Actor,
+        list_dashboards: NamedDependency[ListDashboards],
+        cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR_LENGTH)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     ) -> dtos.DashboardsOut:
+        page = await list_dashboards.execute(actor, PageRequest(cursor, limit))
         return dtos.DashboardsOut(
-            [presenters.dashboard(d) for d in await list_dashboards.execute(actor)]
+            [presenters.dashboard(d) for d in page.items], next_cursor=page.next_cursor
         )
 
     @post("/dashboards", operation_id="createDashboard", **uses(CreateDashboard))

@@ -146,6 +146,7 @@ class DashboardOut(Out):
 
 class DashboardsOut(Out):
     dashboards: list[DashboardOut]
+    next_cursor: str | None  # null on the last page
 
 
 class MemberOut(Out):
@@ -165,6 +166,7 @@ class NewMemberOut(Out):
 
 class MembersOut(Out):
     members: list[MemberOut]
+    next_cursor: str | None  # null on the last page
 
 
 class AuditEventOut(Out):
@@ -176,6 +178,7 @@ class AuditEventOut(Out):
 
 class AuditLogOut(Out):
     events: list[AuditEventOut]
+    next_cursor: str | None  # null on the last page
 
 
 class StorageOut(Out):

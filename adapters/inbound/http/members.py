@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from adapters.inbound.http import dtos, presenters
 from adapters.inbound.http.auth import provide_actor
 from adapters.inbound.http.problems import uses
 from application.add_member import AddMember
 from application.list_members import ListMembers
+from application.paging import (
+    DEFAULT_LIMIT,
+    MAX_AUDIT_LIMIT,
+    MAX_CURSOR_LENGTH,
+    MAX_LIMIT,
+    PageRequest,
+)
 from application.read_audit_log import ReadAuditLog
 from application.revoke_member import RevokeMember
 from domain.workspaces import Member
@@ -25,9 +34,16 @@ class MembersController(Controller):
 
     @get("/members", operation_id="listMembers", **uses(ListMembers))
     async def list_all(
-        self, actor: Actor, list_members: NamedDependency[ListMembers]
+        self,
+        actor: Actor,
+        list_members: NamedDependency[ListMembers],
+        cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR_LENGTH)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     ) -> dtos.MembersOut:
-        return dtos.MembersOut([presenters.member(m) for m in await list_members.execute(actor)])
+        page = await list_members.execute(actor, PageRequest(cursor, limit))
+        return dtos.MembersOut(
+            [presenters.member(m) for m in page.items], next_cursor=page.next_cursor
+        )
 
     @post("/members", operation_id="addMember", **uses(AddMember))
     async def add(
@@ -48,8 +64,13 @@ class MembersController(Controller):
 
     @get("/audit-log", operation_id="readAuditLog", **uses(ReadAuditLog))
     async def audit_log(
-        self, actor: Actor, read_audit_log: NamedDependency[ReadAuditLog]
+        self,
+        actor: Actor,
+        read_audit_log: NamedDependency[ReadAuditLog],
+        cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR_LENGTH)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_AUDIT_LIMIT)] = DEFAULT_LIMIT,
     ) -> dtos.AuditLogOut:
+        page = await read_audit_log.execute(actor, PageRequest(cursor, limit))
         return dtos.AuditLogOut(
-            [presenters.audit_event(e) for e in await read_audit_log.execute(actor)]
+            [presenters.audit_event(e) for e in page.items], next_cursor=page.next_cursor
         )

@@ -68,6 +68,7 @@ PROBLEMS: dict[type[Exception], ProblemType] = {
     ),
     errors.LastAdmin: ProblemType("conflict", 409, "Conflict"),
     errors.EmailTaken: ProblemType("conflict", 409, "Conflict"),
+    errors.LimitReached: ProblemType("limit-reached", 409, "Limit reached"),
     VersionConflict: ProblemType("conflict", 409, "Conflict", "retry_later"),
 }
 

@@ -7,20 +7,39 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Row, Select, and_, delete, func, insert, or_, select, update
 
 from adapters.outbound.sql.stores import InTransaction
 from adapters.outbound.sql.tables import dashboards, widgets
+from application.ports.stores import Keyset, Page
 from domain.dashboards import Dashboard, NeonMetricsSettings, Widget, WidgetKind
 from domain.ids import NeonProjectId
 
 
 class SqlDashboardStore(InTransaction):
     async def list(self, workspace_id: str) -> Sequence[Dashboard]:
-        return await self._read(workspace_id, None)
+        return await self._read(self._of(workspace_id))
+
+    async def page(self, workspace_id: str, after: Keyset | None, limit: int) -> Page[Dashboard]:
+        query = self._of(workspace_id)
+        if after is not None:
+            query = query.where(
+                or_(
+                    dashboards.c.position > after.rank,
+                    and_(dashboards.c.position == after.rank, dashboards.c.id > after.key),
+                )
+            )
+        boards = (await self.tx.execute(query.limit(limit + 1))).all()
+        shown = boards[:limit]
+        last = Keyset(shown[-1].position, shown[-1].id) if len(boards) > limit else None
+        return Page(await self._with_widgets(shown), last)
+
+    async def count(self, workspace_id: str) -> int:
+        query = select(func.count()).where(dashboards.c.workspace_id == workspace_id)
+        return int((await self.tx.execute(query)).scalar_one())
 
     async def get(self, workspace_id: str, dashboard_id: str) -> Dashboard | None:
-        found = await self._read(workspace_id, dashboard_id)
+        found = await self._read(self.held(self._of(workspace_id, dashboard_id)))
         return found[0] if found else None
 
     async def widget(self, workspace_id: str, dashboard_id: str, widget_id: str) -> Widget | None:
@@ -90,11 +109,18 @@ class SqlDashboardStore(InTransaction):
     async def remove_widget(self, dashboard: Dashboard, widget_id: str) -> None:
         await self.tx.execute(delete(widgets).where(_on(dashboard), widgets.c.id == widget_id))
 
-    async def _read(self, workspace_id: str, dashboard_id: str | None) -> Sequence[Dashboard]:
+    @staticmethod
+    def _of(workspace_id: str, dashboard_id: str | None = None) -> Select[Any]:
+        """The workspace's dashboards (or one of them) in creation order, ties broken by id."""
         query = select(dashboards).where(dashboards.c.workspace_id == workspace_id)
         if dashboard_id is not None:
-            query = self.held(query.where(dashboards.c.id == dashboard_id))
-        boards = (await self.tx.execute(query.order_by(dashboards.c.position))).all()
+            query = query.where(dashboards.c.id == dashboard_id)
+        return query.order_by(dashboards.c.position, dashboards.c.id)
+
+    async def _read(self, query: Select[Any]) -> Sequence[Dashboard]:
+        return await self._with_widgets((await self.tx.execute(query)).all())
+
+    async def _with_widgets(self, boards: Sequence[Row[Any]]) -> builtins.list[Dashboard]:
         ids = [b.id for b in boards]
         rows = (
             (

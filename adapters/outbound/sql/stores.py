@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, delete, func, insert, select
+from sqlalchemy import Row, RowMapping, Select, and_, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.outbound.sql.tables import (
@@ -20,6 +20,7 @@ from adapters.outbound.sql.tables import (
     workspaces,
 )
 from adapters.outbound.sql.token_cipher import Keyring, UndecryptableToken
+from application.ports.stores import Keyset, Page
 from domain.audit import AuditEvent
 from domain.authorization import AUTHORIZATION_TTL, PendingAuthorization
 from domain.ids import NeonProjectId
@@ -57,6 +58,16 @@ class SqlWorkspaceStore(InTransaction):
             select(workspaces).order_by(workspaces.c.created_at, workspaces.c.id).limit(1)
         )
 
+    async def hold(self, workspace_id: str) -> None:
+        # FOR NO KEY UPDATE: the holders queue for each other, while inserts that merely
+        # reference the workspace (their foreign key takes KEY SHARE) are not blocked by it
+        if self.writing:
+            await self.tx.execute(
+                select(workspaces.c.id)
+                .where(workspaces.c.id == workspace_id)
+                .with_for_update(key_share=True)
+            )
+
     async def _one(self, query: Select[Any]) -> Workspace | None:
         row = (await self.tx.execute(query)).first()
         return Workspace(row.id, row.name) if row else None
@@ -81,6 +92,23 @@ class SqlMemberStore(InTransaction):
 
     async def list(self, workspace_id: str) -> Sequence[Member]:
         return await self._all(select(members).where(members.c.workspace_id == workspace_id))
+
+    async def page(self, workspace_id: str, after: Keyset | None, limit: int) -> Page[Member]:
+        query = select(members).where(members.c.workspace_id == workspace_id)
+        if after is not None:
+            query = query.where(
+                or_(
+                    members.c.created_at > after.when,
+                    and_(members.c.created_at == after.when, members.c.id > after.key),
+                )
+            )
+        found = await self._all(query.limit(limit + 1))
+        items, more = found[:limit], len(found) > limit
+        return Page(items, Keyset.at(items[-1].created_at, items[-1].id) if more else None)
+
+    async def count(self, workspace_id: str) -> int:
+        query = select(func.count()).where(members.c.workspace_id == workspace_id)
+        return int((await self.tx.execute(query)).scalar_one())
 
     async def with_email(self, workspace_id: str, email: str) -> Member | None:
         # lower() on both sides, as the unique index has it: the database's rule decides
@@ -203,6 +231,13 @@ class SqlAuthorizationStore(InTransaction):
             )
         )
 
+    async def count_since(self, workspace_id: str, since: datetime) -> int:
+        query = select(func.count()).where(
+            pending_authorizations.c.workspace_id == workspace_id,
+            pending_authorizations.c.created_at > since,
+        )
+        return int((await self.tx.execute(query)).scalar_one())
+
 
 def _context(workspace_id: str, state_fingerprint: str) -> str:
     return f"{workspace_id}/{state_fingerprint}/code_verifier"
@@ -263,7 +298,28 @@ class SqlAuditLog(InTransaction):
                 .limit(limit)
             )
         ).all()
-        return [
-            AuditEvent(r.workspace_id, r.at, r.actor, r.action, dict(r.detail), r.actor_id)
-            for r in rows
-        ]
+        return [_event(r) for r in rows]
+
+    async def page(self, workspace_id: str, after: Keyset | None, limit: int) -> Page[AuditEvent]:
+        query = select(audit_events).where(audit_events.c.workspace_id == workspace_id)
+        if after is not None:  # newest first: the next page is older
+            query = query.where(
+                or_(
+                    audit_events.c.at < after.when,
+                    and_(audit_events.c.at == after.when, audit_events.c.id < int(after.key)),
+                )
+            )
+        rows = (
+            await self.tx.execute(
+                query.order_by(audit_events.c.at.desc(), audit_events.c.id.desc()).limit(limit + 1)
+            )
+        ).all()
+        shown = rows[:limit]
+        after_last = Keyset.at(shown[-1].at, str(shown[-1].id)) if len(rows) > limit else None
+        return Page([_event(r) for r in shown], after_last)
+
+
+def _event(row: Row[Any]) -> AuditEvent:
+    return AuditEvent(
+        row.workspace_id, row.at, row.actor, row.action, dict(row.detail), row.actor_id
+    )

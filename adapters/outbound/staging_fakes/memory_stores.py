@@ -4,13 +4,16 @@ process). Writing transactions run one at a time; a failed one puts back what it
 from __future__ import annotations
 
 import asyncio
+import builtins
 import copy
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any, TypeVar
 
-from application.ports.stores import VersionConflict
+from application.ports.stores import Keyset, Page, VersionConflict
 from domain.audit import AuditEvent
 from domain.authorization import PendingAuthorization
 from domain.connection import Connection
@@ -18,6 +21,8 @@ from domain.dashboards import Dashboard, Widget
 from domain.errors import NotFound
 from domain.selection import ProjectSelection
 from domain.workspaces import Member, Role, Workspace
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -28,6 +33,7 @@ class MemoryState:
     pending: dict[str, PendingAuthorization] = field(default_factory=dict)
     selections: dict[str, ProjectSelection] = field(default_factory=dict)
     dashboards: dict[tuple[str, str], Dashboard] = field(default_factory=dict)
+    dashboard_positions: dict[tuple[str, str], int] = field(default_factory=dict)
     workspaces: dict[str, Workspace] = field(default_factory=dict)
     members: dict[str, Member] = field(default_factory=dict)
     revoked_tokens: set[str] = field(default_factory=set)
@@ -91,6 +97,13 @@ class MemoryAuthorizationStore:
             if pending.workspace_id == workspace_id and pending.started_by == member_id:
                 del self.state.pending[key]
 
+    async def count_since(self, workspace_id: str, since: datetime) -> int:
+        return sum(
+            1
+            for p in self.state.pending.values()
+            if p.workspace_id == workspace_id and p.created_at > since
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class MemorySelectionStore:
@@ -111,7 +124,23 @@ class MemoryDashboardStore:
     state: MemoryState
 
     async def list(self, workspace_id: str) -> Sequence[Dashboard]:
-        return [d for (ws, _), d in self.state.dashboards.items() if ws == workspace_id]
+        return [d for _, d in self._ranked(workspace_id)]
+
+    async def page(self, workspace_id: str, after: Keyset | None, limit: int) -> Page[Dashboard]:
+        return _page(self._ranked(workspace_id), after, limit)
+
+    async def count(self, workspace_id: str) -> int:
+        return len(self._ranked(workspace_id))
+
+    def _ranked(self, workspace_id: str) -> builtins.list[tuple[Keyset, Dashboard]]:
+        """In creation order, like the SQL store: by position, then id."""
+        positions = self.state.dashboard_positions
+        mine = [
+            (Keyset(positions.get(key, 0), key[1]), d)
+            for key, d in self.state.dashboards.items()
+            if key[0] == workspace_id
+        ]
+        return sorted(mine, key=lambda item: _ascending(item[0]))
 
     async def get(self, workspace_id: str, dashboard_id: str) -> Dashboard | None:
         return self.state.dashboards.get((workspace_id, dashboard_id))
@@ -122,12 +151,15 @@ class MemoryDashboardStore:
         return next(found, None)
 
     async def add(self, dashboard: Dashboard) -> None:
-        self.state.dashboards[(dashboard.workspace_id, dashboard.id)] = dashboard
+        key = (dashboard.workspace_id, dashboard.id)
+        self.state.dashboards[key] = dashboard
+        self.state.dashboard_positions[key] = time.time_ns()
 
     async def rename(self, dashboard: Dashboard) -> None:
         self._change(dashboard, lambda stored: replace(stored, name=dashboard.name))
 
     async def remove(self, workspace_id: str, dashboard_id: str) -> bool:
+        self.state.dashboard_positions.pop((workspace_id, dashboard_id), None)
         return self.state.dashboards.pop((workspace_id, dashboard_id), None) is not None
 
     async def add_widget(self, dashboard: Dashboard, widget: Widget) -> None:
@@ -159,6 +191,9 @@ class MemoryWorkspaceStore:
     async def first(self) -> Workspace | None:
         return next(iter(self.state.workspaces.values()), None)
 
+    async def hold(self, workspace_id: str) -> None:
+        return None  # writing transactions already run one at a time
+
 
 @dataclass(frozen=True, slots=True)
 class MemoryMemberStore:
@@ -172,7 +207,20 @@ class MemoryMemberStore:
         return next(found, None)
 
     async def list(self, workspace_id: str) -> Sequence[Member]:
-        return [m for m in self.state.members.values() if m.workspace_id == workspace_id]
+        return [m for _, m in self._ranked(workspace_id)]
+
+    async def page(self, workspace_id: str, after: Keyset | None, limit: int) -> Page[Member]:
+        return _page(self._ranked(workspace_id), after, limit)
+
+    async def count(self, workspace_id: str) -> int:
+        return len(self._ranked(workspace_id))
+
+    def _ranked(self, workspace_id: str) -> builtins.list[tuple[Keyset, Member]]:
+        """In the order they joined, like the SQL store: by created_at, then id."""
+        mine = (m for m in self.state.members.values() if m.workspace_id == workspace_id)
+        return sorted(
+            ((Keyset.at(m.created_at, m.id), m) for m in mine), key=lambda item: _ascending(item[0])
+        )
 
     async def with_email(self, workspace_id: str, email: str) -> Member | None:
         same = (m for m in await self.list(workspace_id) if m.email.lower() == email.lower())
@@ -206,8 +254,43 @@ class MemoryAuditLog:
         self.state.audit.append(event)
 
     async def list(self, workspace_id: str, limit: int) -> Sequence[AuditEvent]:
-        mine = [e for e in reversed(self.state.audit) if e.workspace_id == workspace_id]
-        return mine[:limit]
+        return [e for _, e in self._ranked(workspace_id)][:limit]
+
+    async def page(self, workspace_id: str, after: Keyset | None, limit: int) -> Page[AuditEvent]:
+        return _page(self._ranked(workspace_id), after, limit, _newest_first)
+
+    def _ranked(self, workspace_id: str) -> builtins.list[tuple[Keyset, AuditEvent]]:
+        """Newest first, like the SQL log: by time, then by the order they were recorded (the
+        row number is the key)."""
+        numbered = (
+            (Keyset.at(e.at, str(row)), e)
+            for row, e in enumerate(self.state.audit)
+            if e.workspace_id == workspace_id
+        )
+        return sorted(numbered, key=lambda item: _newest_first(item[0]))
+
+
+def _ascending(key: Keyset) -> tuple[int, str]:
+    return (key.rank, key.key)
+
+
+def _newest_first(key: Keyset) -> tuple[int, int]:
+    return (-key.rank, -int(key.key))
+
+
+def _page(
+    items: list[tuple[Keyset, T]],
+    after: Keyset | None,
+    limit: int,
+    order: Callable[[Keyset], Any] = _ascending,
+) -> Page[T]:
+    """Up to ``limit`` of ``items`` in ``order``, starting after ``after`` (which need not be
+    there any more: a keyset, like the SQL stores')."""
+    ranked = sorted(items, key=lambda item: order(item[0]))
+    if after is not None:
+        ranked = [item for item in ranked if order(item[0]) > order(after)]
+    shown = ranked[:limit]
+    return Page([item for _, item in shown], shown[-1][0] if len(ranked) > limit else None)
 
 
 @dataclass(frozen=True, slots=True)

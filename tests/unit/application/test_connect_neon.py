@@ -54,7 +54,7 @@ async def test_a_good_callback_connects_and_the_state_cannot_be_replayed(
     status = await workspace.container.get_integration_status().execute(workspace.admin)
     assert status.health is Health.ACTIVE and status.account is not None
     assert status.account.email == "ada@example.com"
-    events = await workspace.container.read_audit_log().execute(workspace.admin)
+    events = (await workspace.container.read_audit_log().execute(workspace.admin)).items
     assert [e.action for e in events] == ["neon.connected"]
 
 

@@ -23,7 +23,7 @@ async def test_selecting_a_visible_project_is_saved_and_audited(connected: Works
     assert selection.project_name == "billing"
     status = await c.get_integration_status().execute(connected.admin)
     assert status.selection == selection
-    events = await c.read_audit_log().execute(connected.admin)
+    events = (await c.read_audit_log().execute(connected.admin)).items
     assert events[0].action == "neon.selection_changed"
     assert events[0].detail["project_id"] == "shiny-wind-028834"
 
@@ -43,7 +43,7 @@ async def test_members_read_but_do_not_change(connected: Workspace) -> None:
     c = connected.container
     member = await connected.add_member(Role.MEMBER)
     board = await c.create_dashboard().execute(connected.admin, "Ops")
-    assert [d.name for d in await c.list_dashboards().execute(member)] == ["Ops"]
+    assert [d.name for d in (await c.list_dashboards().execute(member)).items] == ["Ops"]
     attempts = [
         c.select_project().execute(member, "aged-salad-46255801"),
         c.create_dashboard().execute(member, "Mine"),
@@ -115,14 +115,14 @@ async def test_members_are_added_with_a_one_time_token_and_revoked(workspace: Wo
     assert added.member.token_fingerprint == added.token.fingerprint()
     assert added.token.reveal() not in repr(added.member)
     assert await c.authenticate_member().execute(added.token.reveal()) == added.member
-    listed = await c.list_members().execute(workspace.admin)
+    listed = (await c.list_members().execute(workspace.admin)).items
     assert {m.email for m in listed} == {workspace.admin.email, "bob@example.com"}
     await c.revoke_member().execute(workspace.admin, added.member.id)
     from domain.errors import Unauthenticated
 
     with pytest.raises(Unauthenticated):
         await c.authenticate_member().execute(added.token.reveal())
-    actions = [e.action for e in await c.read_audit_log().execute(workspace.admin)]
+    actions = [e.action for e in (await c.read_audit_log().execute(workspace.admin)).items]
     assert actions == ["member.revoked", "member.added"]
 
 
@@ -149,7 +149,7 @@ async def test_disconnect_revokes_the_grant_and_forgets_the_tokens(connected: Wo
     assert await stored(c).connections.get(connected.admin.workspace_id) is None
     with pytest.raises(NeonNotConnected):
         await c.disconnect().execute(connected.admin)
-    events = await c.read_audit_log().execute(connected.admin)
+    events = (await c.read_audit_log().execute(connected.admin)).items
     assert events[0].action == "neon.disconnected"
 
 
@@ -163,6 +163,6 @@ async def test_an_admin_revoked_a_moment_ago_changes_nothing(workspace: Workspac
         await c.create_dashboard().execute(other, "Ops")
     with pytest.raises(Unauthenticated):
         await c.add_member().execute(other, "sneak@example.com", "admin")
-    assert await c.list_dashboards().execute(workspace.admin) == []
-    listed = await c.list_members().execute(workspace.admin)
+    assert (await c.list_dashboards().execute(workspace.admin)).items == []
+    listed = (await c.list_members().execute(workspace.admin)).items
     assert [m.email for m in listed] == [workspace.admin.email]

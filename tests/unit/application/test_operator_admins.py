@@ -19,7 +19,7 @@ async def test_a_revoked_bootstrap_token_is_not_recreated(workspace: Workspace) 
     assert await c.ensure_bootstrap_admin().execute(Secret(ADMIN_TOKEN), "Test") is None
     with pytest.raises(Unauthenticated):
         await c.authenticate_member().execute(ADMIN_TOKEN)
-    assert [m.id for m in await c.list_members().execute(other)] == [other.id]
+    assert [m.id for m in (await c.list_members().execute(other)).items] == [other.id]
 
 
 async def test_each_bootstrap_token_gets_its_own_address(workspace: Workspace) -> None:
@@ -41,7 +41,7 @@ async def test_admin_create_recovers_a_workspace_without_admins(workspace: Works
     assert admin == created.member and admin.role is Role.ADMIN
     assert admin.workspace_id == workspace_id
     await c.create_dashboard().execute(admin, "Back in charge")
-    events = await c.read_audit_log().execute(admin)
+    events = (await c.read_audit_log().execute(admin)).items
     added = next(e for e in events if e.action == "member.added")
     assert (added.actor, added.actor_id) == ("operator", None)
     assert added.detail["member_id"] == admin.id

@@ -82,4 +82,4 @@ async def test_another_workspace_cannot_render_or_even_find_the_widget(
         await connected.container.render_widget().execute(stranger, board, widget)
     with pytest.raises(NotFound):
         await connected.container.read_dashboard().execute(stranger, board)
-    assert await connected.container.list_dashboards().execute(stranger) == []
+    assert (await connected.container.list_dashboards().execute(stranger)).items == []

@@ -7,15 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.dashboards import (
-    MAX_WIDGETS_PER_DASHBOARD,
     Dashboard,
     NeonMetricsSettings,
     Widget,
     WidgetKind,
     dashboard_name,
 )
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, LimitReached, NotFound
 from domain.ids import NeonProjectId
+from domain.limits import MAX_WIDGETS_PER_DASHBOARD
 from domain.workspaces import Role, email_address
 
 
@@ -52,7 +52,7 @@ def test_a_dashboard_holds_a_bounded_number_of_widgets() -> None:
     board = Dashboard("d", "w", "Ops")
     for index in range(MAX_WIDGETS_PER_DASHBOARD):
         board = board.with_widget(widget(str(index)))
-    with pytest.raises(InvalidInput):
+    with pytest.raises(LimitReached):
         board.with_widget(widget("one-too-many"))
 
 
