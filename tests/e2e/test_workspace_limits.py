@@ -5,38 +5,26 @@ creates at the cap minus one would both pass unless the workspace is held while 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
-from adapters.outbound.sql import migrate
 from application.paging import DASHBOARDS
 from application.ports.stores import Keyset, Page
-from bootstrap.app import create_app
 from domain.dashboards import Dashboard
 from domain.ids import new_id
 from domain.limits import MAX_DASHBOARDS, MAX_MEMBERS, MAX_PENDING_CONNECTS
 from domain.secrets import Secret
 from domain.workspaces import Member, Role
-from tests.contract.backends import database_url
-from tests.http.client import ADMIN, Api, bearer, serving
-from tests.support import FakeClock, database_of, make_container
+from tests.http.client import ADMIN, Api, bearer
 
 LIMIT_REACHED = "/problems/limit-reached"
 WIDGET = {"kind": "neon_metrics", "settings": {"project_id": None}}
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def api(request: pytest.FixtureRequest, postgres_server: str) -> AsyncIterator[Api]:
-    url = await database_url(request.param, postgres_server)
-    clock = FakeClock()
-    container = make_container(clock, PRODUL_DATABASE_URL=url)
-    if request.param == "postgres":
-        await migrate.upgrade(database_of(container))
-        await database_of(container).dispose()  # asyncpg connections belong to their loop
-    async with serving(create_app(container)) as client:
-        yield Api(client, container, clock)
+@pytest.fixture
+def api(api_on_each_database: Api) -> Api:
+    return api_on_each_database
 
 
 async def _workspace_id(api: Api) -> str:

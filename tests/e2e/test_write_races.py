@@ -16,28 +16,18 @@ from dependency_injector import providers
 from sqlalchemy import text
 
 from adapters.inbound.http.binding_cookie import BINDING_COOKIE
-from adapters.outbound.sql import migrate
 from application.ports.stores import Stores, UnitOfWork
 from application.revoke_member import RevokeMember
-from bootstrap.app import create_app
-from tests.contract.backends import database_url
-from tests.http.client import ADMIN, Api, bearer, relative, serving
-from tests.support import ADMIN_TOKEN, FakeClock, database_of, make_container
+from tests.http.client import ADMIN, Api, bearer, relative
+from tests.support import ADMIN_TOKEN, database_of
 
 PROBLEM = "application/problem+json"
 WIDGET = {"kind": "neon_metrics", "settings": {"project_id": None}}
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def api(request: pytest.FixtureRequest, postgres_server: str) -> AsyncIterator[Api]:
-    url = await database_url(request.param, postgres_server)
-    clock = FakeClock()
-    container = make_container(clock, PRODUL_DATABASE_URL=url)
-    if request.param == "postgres":
-        await migrate.upgrade(database_of(container))
-        await database_of(container).dispose()  # asyncpg connections belong to their loop
-    async with serving(create_app(container)) as client:
-        yield Api(client, container, clock)
+@pytest.fixture
+def api(api_on_each_database: Api) -> Api:
+    return api_on_each_database
 
 
 async def _board(api: Api, name: str = "Ops") -> str:
