@@ -33,8 +33,8 @@ from domain.secrets import Secret
 
 log = logging.getLogger("produl_neon.neon_api")
 T = TypeVar("T")
-BRANCH_PAGE = 100
-BRANCH_PAGE_CAP = 50  # 5,000 branches: far beyond any plan's limit, and the loop still ends
+BRANCH_PAGE = 10_000  # the most Neon's published document allows: one request for any real project
+BRANCH_PAGE_CAP = 5  # 50,000 branches: far beyond any plan's limit (5,000), and the loop ends
 
 
 def _decode(content: bytes, kind: type[T]) -> T:

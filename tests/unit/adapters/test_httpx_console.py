@@ -40,16 +40,21 @@ def _branch(index: int) -> dict[str, object]:
             "compute_time_seconds": 10, "updated_at": "2026-11-20T10:00:00Z"}  # fmt: skip
 
 
-async def test_branch_paging_sends_limit_and_stops_on_a_short_page() -> None:
+@pytest.mark.parametrize(("total", "requests"), [(130, 1), (BRANCH_PAGE + 30, 2)])
+async def test_branch_paging_sends_limit_and_stops_on_a_short_page(
+    total: int, requests: int
+) -> None:
+    """Branches come in pages as large as Neon allows: one request for any real project."""
+
     def pages(request: httpx.Request) -> httpx.Response:
         offset = int(request.url.params.get("cursor") or 0)
-        rows = [_branch(i) for i in range(offset, min(offset + BRANCH_PAGE, 130))]
+        rows = [_branch(i) for i in range(offset, min(offset + BRANCH_PAGE, total))]
         return httpx.Response(200, json={"branches": rows, "pagination": {
             "next": str(offset + len(rows)), "sort_order": "DESC"}})  # fmt: skip
 
     console, seen = _console(pages)
     branches = await console.list_branches(TOKEN, PROJECT)
-    assert len(branches) == 130 and len(seen) == 2
+    assert len(branches) == total and len(seen) == requests
     assert all(r.url.params["limit"] == str(BRANCH_PAGE) for r in seen)
     assert branches[0].default  # read from the deprecated `primary` when `default` is absent
 
