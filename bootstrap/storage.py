@@ -15,7 +15,7 @@ from adapters.outbound.sql.refresh_locks import PostgresAdvisoryLock, SqliteLeas
 from adapters.outbound.sql.token_cipher import Keyring
 from adapters.outbound.sql.unit_of_work import SqlUnitOfWork
 from adapters.outbound.staging_fakes.memory_lock import MemoryRefreshLock
-from adapters.outbound.staging_fakes.memory_stores import MemoryStoreProbe, MemoryUnitOfWork
+from adapters.outbound.staging_fakes.memory_unit_of_work import MemoryStoreProbe, MemoryUnitOfWork
 from application.ports.stores import RefreshLock, StoreProbe, UnitOfWork
 from bootstrap.settings import Settings, SettingsError
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from adapters.outbound.sql.stores import InTransaction
+from adapters.outbound.sql.in_transaction import InTransaction
 from adapters.outbound.sql.tables import connections
 from adapters.outbound.sql.token_cipher import Keyring, UndecryptableToken
 from application.ports.stores import TokensUnreadable, VersionConflict

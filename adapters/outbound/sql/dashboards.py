@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, and_, delete, func, insert, or_, select, update
 
-from adapters.outbound.sql.stores import InTransaction
+from adapters.outbound.sql.in_transaction import InTransaction
 from adapters.outbound.sql.tables import dashboards, widgets
 from application.ports.stores import Keyset, Page
 from domain.dashboards import Dashboard, NeonMetricsSettings, Widget, WidgetKind

@@ -8,16 +8,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.outbound.sql.authorizations import SqlAuthorizationStore
 from adapters.outbound.sql.connections import SqlConnectionStore
 from adapters.outbound.sql.dashboards import SqlDashboardStore
 from adapters.outbound.sql.database import Database
-from adapters.outbound.sql.stores import (
-    SqlAuditLog,
-    SqlAuthorizationStore,
-    SqlMemberStore,
-    SqlSelectionStore,
-    SqlWorkspaceStore,
-)
+from adapters.outbound.sql.members import SqlMemberStore
+from adapters.outbound.sql.stores import SqlAuditLog, SqlSelectionStore, SqlWorkspaceStore
 from adapters.outbound.sql.token_cipher import Keyring
 
 

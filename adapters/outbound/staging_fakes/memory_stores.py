@@ -1,18 +1,20 @@
-"""Every store in memory, behind a unit of work that commits all or nothing (state ends with the
-process). Writing transactions run one at a time; a failed one puts back what it changed."""
+"""Every store in memory (state ends with the process), over one MemoryState; the unit of work
+in memory_unit_of_work.py makes their writes all or nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import builtins
-import copy
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, TypeVar
 
+from adapters.outbound.staging_fakes.memory_state import (
+    MemoryState,
+    ascending,
+    newest_first,
+    page_of,
+)
 from application.ports.stores import Keyset, Page, VersionConflict
 from domain.audit import AuditEvent
 from domain.authorization import PendingAuthorization
@@ -21,29 +23,6 @@ from domain.dashboards import Dashboard, Widget
 from domain.errors import NotFound
 from domain.selection import ProjectSelection
 from domain.workspaces import Member, Role, Workspace
-
-T = TypeVar("T")
-
-
-@dataclass
-class MemoryState:
-    """Immutable domain values in plain containers: a shallow copy is a full snapshot."""
-
-    connections: dict[str, Connection] = field(default_factory=dict)
-    pending: dict[str, PendingAuthorization] = field(default_factory=dict)
-    selections: dict[str, ProjectSelection] = field(default_factory=dict)
-    dashboards: dict[tuple[str, str], Dashboard] = field(default_factory=dict)
-    dashboard_positions: dict[tuple[str, str], int] = field(default_factory=dict)
-    workspaces: dict[str, Workspace] = field(default_factory=dict)
-    members: dict[str, Member] = field(default_factory=dict)
-    revoked_tokens: set[str] = field(default_factory=set)
-    audit: list[AuditEvent] = field(default_factory=list)
-
-    def snapshot(self) -> MemoryState:
-        return MemoryState(**{name: copy.copy(value) for name, value in vars(self).items()})
-
-    def restore(self, snapshot: MemoryState) -> None:
-        vars(self).update(vars(snapshot))
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +106,7 @@ class MemoryDashboardStore:
         return [d for _, d in self._ranked(workspace_id)]
 
     async def page(self, workspace_id: str, after: Keyset | None, limit: int) -> Page[Dashboard]:
-        return _page(self._ranked(workspace_id), after, limit)
+        return page_of(self._ranked(workspace_id), after, limit)
 
     async def count(self, workspace_id: str) -> int:
         return len(self._ranked(workspace_id))
@@ -140,7 +119,7 @@ class MemoryDashboardStore:
             for key, d in self.state.dashboards.items()
             if key[0] == workspace_id
         ]
-        return sorted(mine, key=lambda item: _ascending(item[0]))
+        return sorted(mine, key=lambda item: ascending(item[0]))
 
     async def get(self, workspace_id: str, dashboard_id: str) -> Dashboard | None:
         return self.state.dashboards.get((workspace_id, dashboard_id))
@@ -210,7 +189,7 @@ class MemoryMemberStore:
         return [m for _, m in self._ranked(workspace_id)]
 
     async def page(self, workspace_id: str, after: Keyset | None, limit: int) -> Page[Member]:
-        return _page(self._ranked(workspace_id), after, limit)
+        return page_of(self._ranked(workspace_id), after, limit)
 
     async def count(self, workspace_id: str) -> int:
         return len(self._ranked(workspace_id))
@@ -219,7 +198,7 @@ class MemoryMemberStore:
         """In the order they joined, like the SQL store: by created_at, then id."""
         mine = (m for m in self.state.members.values() if m.workspace_id == workspace_id)
         return sorted(
-            ((Keyset.at(m.created_at, m.id), m) for m in mine), key=lambda item: _ascending(item[0])
+            ((Keyset.at(m.created_at, m.id), m) for m in mine), key=lambda item: ascending(item[0])
         )
 
     async def with_email(self, workspace_id: str, email: str) -> Member | None:
@@ -257,7 +236,7 @@ class MemoryAuditLog:
         return [e for _, e in self._ranked(workspace_id)][:limit]
 
     async def page(self, workspace_id: str, after: Keyset | None, limit: int) -> Page[AuditEvent]:
-        return _page(self._ranked(workspace_id), after, limit, _newest_first)
+        return page_of(self._ranked(workspace_id), after, limit, newest_first)
 
     def _ranked(self, workspace_id: str) -> builtins.list[tuple[Keyset, AuditEvent]]:
         """Newest first, like the SQL log: by time, then by the order they were recorded (the
@@ -267,75 +246,4 @@ class MemoryAuditLog:
             for row, e in enumerate(self.state.audit)
             if e.workspace_id == workspace_id
         )
-        return sorted(numbered, key=lambda item: _newest_first(item[0]))
-
-
-def _ascending(key: Keyset) -> tuple[int, str]:
-    return (key.rank, key.key)
-
-
-def _newest_first(key: Keyset) -> tuple[int, int]:
-    return (-key.rank, -int(key.key))
-
-
-def _page(
-    items: list[tuple[Keyset, T]],
-    after: Keyset | None,
-    limit: int,
-    order: Callable[[Keyset], Any] = _ascending,
-) -> Page[T]:
-    """Up to ``limit`` of ``items`` in ``order``, starting after ``after`` (which need not be
-    there any more: a keyset, like the SQL stores')."""
-    ranked = sorted(items, key=lambda item: order(item[0]))
-    if after is not None:
-        ranked = [item for item in ranked if order(item[0]) > order(after)]
-    shown = ranked[:limit]
-    return Page([item for _, item in shown], shown[-1][0] if len(ranked) > limit else None)
-
-
-@dataclass(frozen=True, slots=True)
-class MemoryStores:
-    connections: MemoryConnectionStore
-    authorizations: MemoryAuthorizationStore
-    selections: MemorySelectionStore
-    dashboards: MemoryDashboardStore
-    workspaces: MemoryWorkspaceStore
-    members: MemoryMemberStore
-    audit: MemoryAuditLog
-
-    @classmethod
-    def over(cls, state: MemoryState) -> MemoryStores:
-        return cls(
-            MemoryConnectionStore(state),
-            MemoryAuthorizationStore(state),
-            MemorySelectionStore(state),
-            MemoryDashboardStore(state),
-            MemoryWorkspaceStore(state),
-            MemoryMemberStore(state),
-            MemoryAuditLog(state),
-        )
-
-
-@dataclass
-class MemoryUnitOfWork:
-    state: MemoryState = field(default_factory=MemoryState)
-    _writer: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    @asynccontextmanager
-    async def begin(self) -> AsyncIterator[MemoryStores]:
-        async with self._writer:
-            before = self.state.snapshot()
-            try:
-                yield MemoryStores.over(self.state)
-            except BaseException:
-                self.state.restore(before)
-                raise
-
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[MemoryStores]:
-        yield MemoryStores.over(self.state)
-
-
-class MemoryStoreProbe:
-    async def ready(self) -> bool:
-        return True
+        return sorted(numbered, key=lambda item: newest_first(item[0]))

@@ -1,0 +1,22 @@
+"""A store bound to the transaction its unit of work opened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+
+@dataclass(frozen=True, slots=True)
+class InTransaction:
+    """A store bound to the transaction its unit of work opened. In a writing transaction,
+    ``held`` reads lock the rows they return until it ends (PostgreSQL: FOR UPDATE; SQLite's
+    writing transactions already run one at a time)."""
+
+    tx: AsyncConnection
+    writing: bool
+
+    def held(self, query: Select[Any]) -> Select[Any]:
+        return query.with_for_update() if self.writing else query

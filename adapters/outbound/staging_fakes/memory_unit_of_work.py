@@ -1,0 +1,68 @@
+"""The staging fakes' unit of work: writing transactions run one at a time, and a failed one puts
+back what it changed; reads see the state as it is."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from adapters.outbound.staging_fakes.memory_state import MemoryState
+from adapters.outbound.staging_fakes.memory_stores import (
+    MemoryAuditLog,
+    MemoryAuthorizationStore,
+    MemoryConnectionStore,
+    MemoryDashboardStore,
+    MemoryMemberStore,
+    MemorySelectionStore,
+    MemoryWorkspaceStore,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryStores:
+    connections: MemoryConnectionStore
+    authorizations: MemoryAuthorizationStore
+    selections: MemorySelectionStore
+    dashboards: MemoryDashboardStore
+    workspaces: MemoryWorkspaceStore
+    members: MemoryMemberStore
+    audit: MemoryAuditLog
+
+    @classmethod
+    def over(cls, state: MemoryState) -> MemoryStores:
+        return cls(
+            MemoryConnectionStore(state),
+            MemoryAuthorizationStore(state),
+            MemorySelectionStore(state),
+            MemoryDashboardStore(state),
+            MemoryWorkspaceStore(state),
+            MemoryMemberStore(state),
+            MemoryAuditLog(state),
+        )
+
+
+@dataclass
+class MemoryUnitOfWork:
+    state: MemoryState = field(default_factory=MemoryState)
+    _writer: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[MemoryStores]:
+        async with self._writer:
+            before = self.state.snapshot()
+            try:
+                yield MemoryStores.over(self.state)
+            except BaseException:
+                self.state.restore(before)
+                raise
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[MemoryStores]:
+        yield MemoryStores.over(self.state)
+
+
+class MemoryStoreProbe:
+    async def ready(self) -> bool:
+        return True
