@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from application.neon_access.authorized_calls import AuthorizedCalls
+from application.neon_access.single_flight import SingleFlight
 from application.permissions import Audience, use_case
 from application.ports.failure import PortFailure
 from application.ports.neon import NeonConsole, NeonRateLimited, NeonUnavailable
@@ -53,7 +54,9 @@ class RenderWidget:
     """Steps: read the widget, the connection and the selection in one read; resolve the project
     (the widget's own, else the workspace's selection; "connect Neon" is reported before "select
     a project"); fetch the project and all its branches concurrently with a fresh token (one
-    round trip, not two); apply the widget's rules.
+    round trip, not two), sharing the fetch with every render of the same project over the same
+    connection already in flight in this process (a team opening one dashboard costs Neon one
+    render's calls); apply the widget's rules.
     """
 
     uow: UnitOfWork
@@ -61,6 +64,7 @@ class RenderWidget:
     console: NeonConsole
     clock: Clock
     telemetry: Telemetry
+    in_flight: SingleFlight[NeonMetricsSnapshot] = field(default_factory=SingleFlight)
 
     async def execute(
         self, actor: Member, dashboard_id: str, widget_id: str
@@ -88,8 +92,11 @@ class RenderWidget:
         project_id = widget.settings.project_id or (selection.project_id if selection else None)
         if project_id is None:
             raise ProjectNotSelected()
-        return await self.neon.with_fresh_token(
-            connection, lambda token: self._fetch(token, project_id)
+        return await self.in_flight.run(  # keyed by connection: never shared across workspaces
+            f"{connection.id}:{project_id}",
+            lambda: self.neon.with_fresh_token(
+                connection, lambda token: self._fetch(token, project_id)
+            ),
         )
 
     async def _fetch(self, token: Secret, project_id: NeonProjectId) -> NeonMetricsSnapshot:

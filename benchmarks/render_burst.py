@@ -50,7 +50,9 @@ async def main(viewers: int, rounds: int) -> None:
             print(
                 f"round: {viewers} concurrent renders, "
                 f"token refreshes {server.counters.refreshes - refreshes_before}, "
-                f"Neon calls per render {(log.console_gets() - calls_before) / viewers:.1f}"
+                f"Neon calls {log.console_gets() - calls_before} "
+                f"({(log.console_gets() - calls_before) / viewers:.2f} per render; goal: one "
+                "render's worth, 2)"
             )
         cuts = statistics.quantiles(latencies, n=100)
         print(f"renders: {len(latencies)}; reuse detections: {server.counters.reuse_detections}")
