@@ -221,6 +221,7 @@ class CompleteConnection:
         with suppress(TokensUnreadable):
             previous = await stores.connections.get(workspace_id)
         await stores.connections.add(connection)
+        await stores.snapshots.remove_all(workspace_id)  # a new grant shows only what it sees
         dropped = invisible is not None and await stores.selections.get(workspace_id) == invisible
         if dropped:
             await stores.selections.remove(workspace_id)

@@ -47,6 +47,7 @@ class Disconnect:
             async with refreshes, self.uow.begin() as stores:  # a refresh in flight ends first
                 await still_member(stores, actor)
                 removed = await stores.connections.remove(actor.workspace_id)
+                await stores.snapshots.remove_all(actor.workspace_id)  # nothing shown past it
                 account = removed.account if removed else None
                 await stores.audit.record(
                     AuditEvent.by(

@@ -1,4 +1,4 @@
-"""Fetch a Neon Metrics widget's data live from Neon."""
+"""Fetch a Neon Metrics widget's data from Neon, or answer with data fetched moments ago."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 from typing import TypeVar
 
 from application.neon_access.authorized_calls import AuthorizedCalls
@@ -15,7 +17,7 @@ from application.ports.failure import PortFailure
 from application.ports.neon import NeonConsole, NeonRateLimited, NeonUnavailable
 from application.ports.stores import TokensUnreadable, UnitOfWork
 from application.ports.system import Clock, Telemetry
-from domain.connection import usable
+from domain.connection import Connection, usable
 from domain.errors import (
     DomainError,
     InvalidInput,
@@ -35,6 +37,34 @@ A = TypeVar("A")
 B = TypeVar("B")
 
 
+class StaleReason(StrEnum):
+    NEON_UNAVAILABLE = "neon_unavailable"
+    NEON_RATE_LIMITED = "neon_rate_limited"
+
+
+@dataclass(frozen=True, slots=True)
+class WidgetData:
+    """A snapshot and how old it is; ``stale_reason`` is set when Neon failed just now and this
+    is the last good data instead."""
+
+    snapshot: NeonMetricsSnapshot
+    age_seconds: int
+    stale_reason: StaleReason | None = None
+
+    @classmethod
+    def of(
+        cls, snapshot: NeonMetricsSnapshot, now: datetime, stale: StaleReason | None = None
+    ) -> WidgetData:
+        # Never negative: instances' clocks may differ by a little, and the data is not from
+        # the future
+        age = max(0, int((now - snapshot.fetched_at).total_seconds()))
+        return cls(snapshot, age, stale)
+
+    @property
+    def stale(self) -> bool:
+        return self.stale_reason is not None
+
+
 @use_case(
     Audience.MEMBERS,
     raises=(
@@ -51,12 +81,16 @@ B = TypeVar("B")
 )
 @dataclass(frozen=True, slots=True)
 class RenderWidget:
-    """Steps: read the widget, the connection and the selection in one read; resolve the project
-    (the widget's own, else the workspace's selection; "connect Neon" is reported before "select
-    a project"); fetch the project and all its branches concurrently with a fresh token (one
-    round trip, not two), sharing the fetch with every render of the same project over the same
-    connection already in flight in this process (a team opening one dashboard costs Neon one
-    render's calls); apply the widget's rules.
+    """Steps: read the widget, the connection, the selection and the project's last snapshot in
+    one read; resolve the project (the widget's own, else the workspace's selection; "connect
+    Neon" is reported before "select a project"); a snapshot younger than ``max_age_seconds``
+    answers at once (unless ``refresh``: Neon's own figures lag by minutes, so the window loses
+    nothing). Otherwise fetch the project and all its branches concurrently with a fresh token
+    (one round trip), sharing the fetch with every render of the same project over the same
+    connection already in flight in this process, and keep the result as the last snapshot in
+    a write of its own after the call. When Neon fails or rate-limits, the last snapshot answers,
+    marked stale; a broken grant or a project Neon no longer shows never does (those need the
+    customer, and old data would hide it).
     """
 
     uow: UnitOfWork
@@ -64,40 +98,72 @@ class RenderWidget:
     console: NeonConsole
     clock: Clock
     telemetry: Telemetry
+    max_age_seconds: int = 15
     in_flight: SingleFlight[NeonMetricsSnapshot] = field(default_factory=SingleFlight)
 
     async def execute(
-        self, actor: Member, dashboard_id: str, widget_id: str
-    ) -> NeonMetricsSnapshot:
+        self, actor: Member, dashboard_id: str, widget_id: str, *, refresh: bool = False
+    ) -> WidgetData:
         try:
-            snapshot = await self._render(actor, dashboard_id, widget_id)
+            data = await self._render(actor, dashboard_id, widget_id, refresh)
         except (DomainError, PortFailure) as failure:
             self.telemetry.widget_render(type(failure).__name__)
             raise
-        self.telemetry.widget_render("ok")
-        return snapshot
+        self.telemetry.widget_render(f"stale_{data.stale_reason}" if data.stale else "ok")
+        return data
 
     async def _render(
-        self, actor: Member, dashboard_id: str, widget_id: str
-    ) -> NeonMetricsSnapshot:
+        self, actor: Member, dashboard_id: str, widget_id: str, refresh: bool
+    ) -> WidgetData:
         board_id = parse_uuid(dashboard_id, "The dashboard id")
         wid = parse_uuid(widget_id, "The widget id")
         async with self.uow.read() as stores:
             widget = await stores.dashboards.widget(actor.workspace_id, board_id, wid)
-            connection = await stores.connections.get(actor.workspace_id)
+            stored = await stores.connections.get(actor.workspace_id)
             selection = await stores.selections.get(actor.workspace_id)
+            project_id = (widget.settings.project_id if widget else None) or (
+                selection.project_id if selection else None
+            )
+            last = None
+            if stored is not None and project_id is not None:
+                last = await stores.snapshots.latest(actor.workspace_id, stored.id, str(project_id))
         if widget is None:
             raise NotFound("No such widget on a dashboard of this workspace.")
-        connection = usable(connection)  # "connect Neon" comes before "select a project"
-        project_id = widget.settings.project_id or (selection.project_id if selection else None)
+        connection = usable(stored)  # "connect Neon" comes before "select a project"
         if project_id is None:
             raise ProjectNotSelected()
-        return await self.in_flight.run(  # keyed by connection: never shared across workspaces
-            f"{connection.id}:{project_id}",
-            lambda: self.neon.with_fresh_token(
-                connection, lambda token: self._fetch(token, project_id)
-            ),
+        now = self.clock.now()
+        window = self.max_age_seconds
+        if last is not None and not refresh and (now - last.fetched_at).total_seconds() < window:
+            return WidgetData.of(last, now)
+        try:
+            snapshot = await self.in_flight.run(  # keyed by connection: never across workspaces
+                f"{connection.id}:{project_id}",
+                lambda: self._fetch_and_keep(connection, project_id),
+            )
+        except (NeonUnavailable, NeonRateLimited) as failure:
+            if last is None:
+                raise
+            reason = (
+                StaleReason.NEON_RATE_LIMITED
+                if isinstance(failure, NeonRateLimited)
+                else StaleReason.NEON_UNAVAILABLE
+            )
+            log.info("project %s: %s; answering with the data fetched at %s",
+                     project_id, reason, last.fetched_at.isoformat())  # fmt: skip
+            return WidgetData.of(last, self.clock.now(), reason)
+        return WidgetData.of(snapshot, self.clock.now())
+
+    async def _fetch_and_keep(
+        self, connection: Connection, project_id: NeonProjectId
+    ) -> NeonMetricsSnapshot:
+        snapshot = await self.neon.with_fresh_token(
+            connection, lambda token: self._fetch(token, project_id)
         )
+        # Its own short write after the call: no transaction is held while Neon answers
+        async with self.uow.begin() as stores:
+            await stores.snapshots.save(connection.workspace_id, connection.id, snapshot)
+        return snapshot
 
     async def _fetch(self, token: Secret, project_id: NeonProjectId) -> NeonMetricsSnapshot:
         project, branches = await _together(

@@ -100,7 +100,13 @@ class Container(containers.DeclarativeContainer):
     configure_widget = providers.Singleton(ConfigureWidget, uow, clock)
     remove_widget = providers.Singleton(RemoveWidget, uow, clock)
     render_widget = providers.Singleton(
-        RenderWidget, uow, authorized_calls, neon_console, clock, telemetry
+        RenderWidget,
+        uow,
+        authorized_calls,
+        neon_console,
+        clock,
+        telemetry,
+        settings.provided.metrics_max_age_seconds,
     )
     add_member = providers.Singleton(AddMember, uow, clock)
     list_members = providers.Singleton(ListMembers, uow)

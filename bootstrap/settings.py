@@ -46,6 +46,8 @@ class Settings:
     fake_neon_state: Path | None = None
     standin_knobs: bool = False  # fake mode: PUT /fake-neon/_standin/faults answers
     header_read_timeout_seconds: float = 10.0
+    # A widget's data younger than this answers without calling Neon (0: fetch every render)
+    metrics_max_age_seconds: int = 15
 
     @property
     def redirect_uri(self) -> str:
@@ -114,6 +116,9 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
         header_timeout_seconds = 0.0
     if not 0.1 <= header_timeout_seconds <= 300:
         raise SettingsError("PRODUL_HEADER_READ_TIMEOUT is a number of seconds, 0.1-300.")
+    max_age = env.get("PRODUL_METRICS_MAX_AGE", "15")
+    if not max_age.isdigit() or not 0 <= int(max_age) <= 3600:
+        raise SettingsError("PRODUL_METRICS_MAX_AGE is a number of seconds, 0-3600.")
     if mode == "fake":  # Neon is played inside the service, under {public_url}/fake-neon/
         issuer, api_url = f"{public_url}{FAKE_MOUNT}/", f"{public_url}{FAKE_MOUNT}/api/v2"
         client_id, client_secret = FAKE_CLIENT_ID, FAKE_CLIENT_SECRET
@@ -158,4 +163,5 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
         secret_keys=secret_keys,
         standin_knobs=env.get("PRODUL_STANDIN_KNOBS") == "1",
         header_read_timeout_seconds=header_timeout_seconds,
+        metrics_max_age_seconds=int(max_age),
     )

@@ -84,6 +84,8 @@ def make_container(
         "PRODUL_BOOTSTRAP_ADMIN_TOKEN": ADMIN_TOKEN,
         "PRODUL_SECRET_KEYS": TEST_KEYS,
         "PRODUL_DATABASE_URL": temporary_sqlite() if stores == "sql" else "",
+        # Tests render again and again and count Neon's calls; the window has tests of its own
+        "PRODUL_METRICS_MAX_AGE": "0",
     }
     container = Container(
         settings=load_settings({k: v for k, v in {**defaults, **env}.items() if v})

@@ -18,6 +18,7 @@ from domain.audit import AuditEvent
 from domain.authorization import PendingAuthorization
 from domain.connection import Connection
 from domain.dashboards import Dashboard, Widget
+from domain.metrics import NeonMetricsSnapshot
 from domain.selection import ProjectSelection
 from domain.workspaces import Member, Workspace
 
@@ -209,6 +210,24 @@ class AuditLog(Protocol):
         """Up to ``limit`` events, newest first, starting after (older than) ``after``."""
 
 
+class SnapshotStore(Protocol):
+    """The last good data of each project a workspace's connection showed: one snapshot per
+    (workspace, connection id, project), the latest. Keyed by the connection's id as well, so
+    that nothing fetched over an earlier grant answers for a later one."""
+
+    async def latest(
+        self, workspace_id: str, connection_id: str, project_id: str
+    ) -> NeonMetricsSnapshot | None: ...
+
+    async def save(
+        self, workspace_id: str, connection_id: str, snapshot: NeonMetricsSnapshot
+    ) -> None:
+        """Keep ``snapshot`` unless the stored one was fetched later (two renders racing)."""
+
+    async def remove_all(self, workspace_id: str) -> None:
+        """Forget every snapshot of the workspace (on disconnect and on reconnect)."""
+
+
 class Stores(Protocol):
     """What a transaction sees."""
 
@@ -232,6 +251,9 @@ class Stores(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+    @property
+    def snapshots(self) -> SnapshotStore: ...
 
 
 class UnitOfWork(Protocol):

@@ -17,6 +17,7 @@ from adapters.inbound.http import presenters
 from adapters.outbound.neon_http.calls import ConsoleCalls
 from adapters.outbound.neon_http.console import HttpxNeonConsole
 from adapters.outbound.prometheus_telemetry import PrometheusTelemetry
+from application.render_widget import WidgetData
 from domain.ids import NeonProjectId
 from domain.metrics import NeonMetricsSnapshot
 from domain.secrets import Secret
@@ -65,6 +66,8 @@ async def test_every_spec_valid_answer_is_a_widget_of_null_or_sane_figures(
     if snapshot.period_start is not None and snapshot.period_end is not None:
         assert snapshot.period_start <= snapshot.period_end
     assert snapshot.branch_total == len(branches["branches"])
-    shown = msgspec.json.decode(msgspec.json.encode(presenters.widget_data(snapshot)))
+    shown = msgspec.json.decode(
+        msgspec.json.encode(presenters.widget_data(WidgetData.of(snapshot, NOW)))
+    )
     assert shown["storage"]["bytes"] == snapshot.storage_bytes
     assert shown["compute"]["seconds"] == snapshot.compute_seconds

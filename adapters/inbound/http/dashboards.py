@@ -136,5 +136,8 @@ class DashboardsController(Controller):
         dashboard_id: FromPath[str],
         widget_id: FromPath[str],
         render_widget: NamedDependency[RenderWidget],
+        refresh: Annotated[bool, QueryParameter()] = False,  # skip the freshness window
     ) -> dtos.WidgetDataOut:
-        return presenters.widget_data(await render_widget.execute(actor, dashboard_id, widget_id))
+        return presenters.widget_data(
+            await render_widget.execute(actor, dashboard_id, widget_id, refresh=refresh)
+        )

@@ -208,5 +208,7 @@ class WidgetDataOut(Out):
     storage: StorageOut
     compute: ComputeOut
     branches: BranchesOut
-    fetched_at: str
-    stale: bool
+    fetched_at: str  # when this data came from Neon
+    stale: bool  # Neon failed or rate-limited just now: this is the last good data
+    stale_reason: Literal["neon_unavailable", "neon_rate_limited"] | None
+    age_seconds: int

@@ -7,10 +7,10 @@ from typing import Literal
 
 from adapters.inbound.http import dtos
 from application.get_integration_status import IntegrationStatus
+from application.render_widget import WidgetData
 from domain.audit import AuditEvent
 from domain.connection import Health
 from domain.dashboards import Dashboard, Widget
-from domain.metrics import NeonMetricsSnapshot
 from domain.workspaces import Member
 
 STATUS: dict[Health, Literal["connected", "needs_reauthorization", "disconnected"]] = {
@@ -74,7 +74,8 @@ def audit_event(item: AuditEvent) -> dtos.AuditEventOut:
     return dtos.AuditEventOut(instant(item.at), item.actor, item.action, dict(item.detail))
 
 
-def widget_data(snapshot: NeonMetricsSnapshot) -> dtos.WidgetDataOut:
+def widget_data(data: WidgetData) -> dtos.WidgetDataOut:
+    snapshot = data.snapshot
     return dtos.WidgetDataOut(
         project=dtos.SelectedProjectOut(str(snapshot.project_id), snapshot.project_name),
         storage=dtos.StorageOut(snapshot.storage_bytes, snapshot.storage_display),
@@ -89,5 +90,7 @@ def widget_data(snapshot: NeonMetricsSnapshot) -> dtos.WidgetDataOut:
             snapshot.branch_total,
         ),
         fetched_at=instant(snapshot.fetched_at),
-        stale=False,
+        stale=data.stale,
+        stale_reason=data.stale_reason.value if data.stale_reason else None,
+        age_seconds=data.age_seconds,
     )

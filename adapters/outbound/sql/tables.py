@@ -187,3 +187,13 @@ refresh_leases = Table(  # SQLite's cross-process refresh lock (PostgreSQL uses 
     Column("holder", String(64), nullable=False),
     Column("expires_at", Float, nullable=False),
 )
+
+metrics_snapshots = Table(  # the last good data of each project a connection showed
+    "metrics_snapshots",
+    metadata,
+    _workspace_id(primary_key=True),
+    Column("connection_id", String(36), primary_key=True),  # not a foreign key: see 0006
+    Column("project_id", String(60), primary_key=True),
+    Column("fetched_at", UTC_TIME, nullable=False),
+    Column("data", JSON, nullable=False),
+)

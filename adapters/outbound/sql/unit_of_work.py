@@ -13,6 +13,7 @@ from adapters.outbound.sql.connections import SqlConnectionStore
 from adapters.outbound.sql.dashboards import SqlDashboardStore
 from adapters.outbound.sql.database import Database
 from adapters.outbound.sql.members import SqlMemberStore
+from adapters.outbound.sql.snapshots import SqlSnapshotStore
 from adapters.outbound.sql.stores import SqlAuditLog, SqlSelectionStore, SqlWorkspaceStore
 from adapters.outbound.sql.token_cipher import Keyring
 
@@ -26,6 +27,7 @@ class SqlStores:
     workspaces: SqlWorkspaceStore
     members: SqlMemberStore
     audit: SqlAuditLog
+    snapshots: SqlSnapshotStore
 
     @classmethod
     def bound_to(cls, tx: AsyncConnection, keyring: Keyring, *, writing: bool) -> SqlStores:
@@ -37,6 +39,7 @@ class SqlStores:
             workspaces=SqlWorkspaceStore(tx, writing),
             members=SqlMemberStore(tx, writing),
             audit=SqlAuditLog(tx, writing),
+            snapshots=SqlSnapshotStore(tx, writing),
         )
 
 

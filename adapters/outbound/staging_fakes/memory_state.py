@@ -14,6 +14,7 @@ from domain.audit import AuditEvent
 from domain.authorization import PendingAuthorization
 from domain.connection import Connection
 from domain.dashboards import Dashboard
+from domain.metrics import NeonMetricsSnapshot
 from domain.selection import ProjectSelection
 from domain.workspaces import Member, Workspace
 
@@ -33,6 +34,8 @@ class MemoryState:
     members: dict[str, Member] = field(default_factory=dict)
     revoked_tokens: set[str] = field(default_factory=set)
     audit: list[AuditEvent] = field(default_factory=list)
+    # (workspace, connection id, project id) -> the latest snapshot
+    snapshots: dict[tuple[str, str, str], NeonMetricsSnapshot] = field(default_factory=dict)
 
     def snapshot(self) -> MemoryState:
         return MemoryState(**{name: copy.copy(value) for name, value in vars(self).items()})

@@ -21,6 +21,7 @@ from domain.authorization import PendingAuthorization
 from domain.connection import Connection
 from domain.dashboards import Dashboard, Widget
 from domain.errors import NotFound
+from domain.metrics import NeonMetricsSnapshot
 from domain.selection import ProjectSelection
 from domain.workspaces import Member, Role, Workspace
 
@@ -247,3 +248,25 @@ class MemoryAuditLog:
             if e.workspace_id == workspace_id
         )
         return sorted(numbered, key=lambda item: newest_first(item[0]))
+
+
+@dataclass(frozen=True, slots=True)
+class MemorySnapshotStore:
+    state: MemoryState
+
+    async def latest(
+        self, workspace_id: str, connection_id: str, project_id: str
+    ) -> NeonMetricsSnapshot | None:
+        return self.state.snapshots.get((workspace_id, connection_id, project_id))
+
+    async def save(
+        self, workspace_id: str, connection_id: str, snapshot: NeonMetricsSnapshot
+    ) -> None:
+        key = (workspace_id, connection_id, str(snapshot.project_id))
+        stored = self.state.snapshots.get(key)
+        if stored is None or stored.fetched_at <= snapshot.fetched_at:
+            self.state.snapshots[key] = snapshot
+
+    async def remove_all(self, workspace_id: str) -> None:
+        for key in [k for k in self.state.snapshots if k[0] == workspace_id]:
+            del self.state.snapshots[key]

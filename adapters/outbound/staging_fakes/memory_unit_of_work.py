@@ -16,6 +16,7 @@ from adapters.outbound.staging_fakes.memory_stores import (
     MemoryDashboardStore,
     MemoryMemberStore,
     MemorySelectionStore,
+    MemorySnapshotStore,
     MemoryWorkspaceStore,
 )
 
@@ -29,6 +30,7 @@ class MemoryStores:
     workspaces: MemoryWorkspaceStore
     members: MemoryMemberStore
     audit: MemoryAuditLog
+    snapshots: MemorySnapshotStore
 
     @classmethod
     def over(cls, state: MemoryState) -> MemoryStores:
@@ -40,6 +42,7 @@ class MemoryStores:
             MemoryWorkspaceStore(state),
             MemoryMemberStore(state),
             MemoryAuditLog(state),
+            MemorySnapshotStore(state),
         )
 
 

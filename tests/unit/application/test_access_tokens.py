@@ -61,7 +61,7 @@ async def test_fifty_concurrent_renders_on_an_expired_token_refresh_once(
     snapshots = await asyncio.gather(
         *(render.execute(connected.admin, board, widget) for _ in range(50))
     )
-    assert {s.project_name for s in snapshots} == {"analytics"}
+    assert {s.snapshot.project_name for s in snapshots} == {"analytics"}
     assert connected.container.standin().oauth.counters.refreshes == 1
     kept = await stored(connected.container).connections.get(connected.admin.workspace_id)
     assert kept is not None and kept.version == 2

@@ -30,7 +30,7 @@ async def test_the_selection_is_rendered_with_every_branch_counted(connected: Wo
     board, widget = await _widget(connected)
     member = await connected.add_member(Role.MEMBER)
     c.neon_console().calls.clear()
-    snapshot = await c.render_widget().execute(member, board, widget)
+    snapshot = (await c.render_widget().execute(member, board, widget)).snapshot
     catalog_project = c.standin().catalog.projects["old-violet-32930710"]
     assert snapshot.branch_total == 130
     assert snapshot.compute_seconds == sum(b.compute_time_seconds for b in catalog_project.branches)
@@ -45,7 +45,7 @@ async def test_a_widget_with_its_own_project_ignores_the_selection(connected: Wo
     c = connected.container
     await c.select_project().execute(connected.admin, "old-violet-32930710")
     board, widget = await _widget(connected, "bold-dawn-90210417")
-    snapshot = await c.render_widget().execute(connected.admin, board, widget)
+    snapshot = (await c.render_widget().execute(connected.admin, board, widget)).snapshot
     assert snapshot.project_name == "fresh-start"
     assert snapshot.storage_bytes is None and snapshot.period_start is None
 
@@ -96,7 +96,7 @@ async def test_renders_of_one_project_in_flight_share_one_fetch(connected: Works
     snapshots = await asyncio.gather(
         *(c.render_widget().execute(who, board, widget) for who in [connected.admin, member] * 10)
     )
-    assert {s.branch_total for s in snapshots} == {130}
+    assert {s.snapshot.branch_total for s in snapshots} == {130}
     assert sorted(c.neon_console().calls) == ["getProject", "listProjectBranches"]
     c.neon_console().calls.clear()
     await c.render_widget().execute(member, board, widget)  # the next render fetches again
