@@ -29,10 +29,13 @@ class StagingNeonConsole:
         self._latency = latency.total_seconds()
         self.calls: list[str] = []  # Neon operation ids, in order: what a test can count
         self.unavailable_orgs: set[str] = set()  # staging knob: Neon fails to list these
+        self.failing: Exception | None = None  # staging knob: every call raises this (503, 429)
 
     async def _account(self, operation: port.ConsoleOperation, token: Secret) -> str:
         self.calls.append(operation.operation_id)
         await asyncio.sleep(self._latency)
+        if self.failing is not None:
+            raise self.failing
         account_id = self._server.account_for(token.reveal())
         if account_id is None:
             raise port.AccessTokenRejected()

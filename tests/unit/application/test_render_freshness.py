@@ -1,0 +1,153 @@
+"""The freshness window and the last good data: a young snapshot answers without Neon, an
+explicit refresh asks Neon, and Neon's failures and rate limits answer with the last snapshot,
+marked stale; a broken grant or a project Neon no longer shows never does."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from application.ports.neon import NeonRateLimited, NeonUnavailable
+from application.render_widget import StaleReason, WidgetData
+from domain.errors import NeonReauthorizationRequired, ProjectNotAccessible
+from domain.ids import NeonProjectId
+from domain.metrics import NeonMetricsSnapshot
+from tests.support import Workspace, new_workspace, stored
+
+SALAD = "aged-salad-46255801"
+
+
+@pytest.fixture
+async def windowed() -> Workspace:
+    """A connected workspace with the default 15-second window."""
+    ws = await new_workspace(PRODUL_METRICS_MAX_AGE="15")
+    assert (await ws.connect()).outcome.value == "connected"
+    return ws
+
+
+async def _widget(ws: Workspace, project: str = SALAD) -> tuple[str, str]:
+    board = await ws.container.create_dashboard().execute(ws.admin, "Ops")
+    widget = await ws.container.add_widget().execute(ws.admin, board.id, "neon_metrics", project)
+    return board.id, widget.id
+
+
+async def test_a_young_snapshot_answers_without_neon_and_refresh_asks_again(
+    windowed: Workspace,
+) -> None:
+    c, board, widget = windowed.container, *await _widget(windowed)
+    first = await c.render_widget().execute(windowed.admin, board, widget)
+    assert (first.stale, first.stale_reason, first.age_seconds) == (False, None, 0)
+    c.neon_console().calls.clear()
+    windowed.clock.advance(seconds=14)
+    again = await c.render_widget().execute(windowed.admin, board, widget)
+    assert c.neon_console().calls == []  # zero Console calls inside the window
+    assert again.snapshot == first.snapshot and again.age_seconds == 14 and not again.stale
+
+    refreshed = await c.render_widget().execute(windowed.admin, board, widget, refresh=True)
+    assert sorted(c.neon_console().calls) == ["getProject", "listProjectBranches"]
+    assert refreshed.age_seconds == 0 and refreshed.snapshot.fetched_at == windowed.clock.now()
+
+    c.neon_console().calls.clear()
+    windowed.clock.advance(seconds=15)  # the window is over: Neon is asked
+    await c.render_widget().execute(windowed.admin, board, widget)
+    assert len(c.neon_console().calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        (NeonUnavailable(), StaleReason.NEON_UNAVAILABLE),
+        (NeonRateLimited(30), StaleReason.NEON_RATE_LIMITED),
+    ],
+)
+async def test_neon_failing_after_one_good_render_answers_with_the_last_good_data(
+    windowed: Workspace, failure: Exception, reason: StaleReason
+) -> None:
+    c, board, widget = windowed.container, *await _widget(windowed)
+    good = await c.render_widget().execute(windowed.admin, board, widget)
+    windowed.clock.advance(seconds=90)
+    c.neon_console().failing = failure
+    stale = await c.render_widget().execute(windowed.admin, board, widget)
+    assert stale.stale and stale.stale_reason is reason and stale.age_seconds == 90
+    assert stale.snapshot == good.snapshot  # fetched_at: when that data came from Neon
+    c.neon_console().failing = None
+    fresh = await c.render_widget().execute(windowed.admin, board, widget)
+    assert not fresh.stale and fresh.age_seconds == 0
+
+
+async def test_with_no_snapshot_yet_the_failure_is_the_answer(windowed: Workspace) -> None:
+    c, board, widget = windowed.container, *await _widget(windowed)
+    c.neon_console().failing = NeonUnavailable()
+    with pytest.raises(NeonUnavailable):
+        await c.render_widget().execute(windowed.admin, board, widget)
+    c.neon_console().failing = NeonRateLimited(30)
+    with pytest.raises(NeonRateLimited):
+        await c.render_widget().execute(windowed.admin, board, widget)
+
+
+async def test_a_broken_grant_is_never_answered_with_stale_data(windowed: Workspace) -> None:
+    c, board, widget = windowed.container, *await _widget(windowed)
+    await c.render_widget().execute(windowed.admin, board, widget)
+    kept = await stored(c).connections.get(windowed.admin.workspace_id)
+    assert kept is not None and kept.tokens.refresh_token is not None
+    c.standin().oauth.revoke(kept.tokens.refresh_token.reveal())
+    windowed.clock.advance(hours=2)  # the access token expired; its refresh is refused
+    with pytest.raises(NeonReauthorizationRequired):
+        await c.render_widget().execute(windowed.admin, board, widget)
+
+
+async def test_a_project_neon_no_longer_shows_is_never_answered_with_stale_data(
+    windowed: Workspace,
+) -> None:
+    c, board, widget = windowed.container, *await _widget(windowed)
+    await c.render_widget().execute(windowed.admin, board, widget)
+    del c.standin().catalog.projects[SALAD]
+    with pytest.raises(ProjectNotAccessible):
+        await c.render_widget().execute(windowed.admin, board, widget, refresh=True)
+
+
+async def test_disconnect_and_reconnect_forget_the_snapshots(windowed: Workspace) -> None:
+    c, board, widget = windowed.container, *await _widget(windowed)
+    workspace_id = windowed.admin.workspace_id
+    await c.render_widget().execute(windowed.admin, board, widget)
+    kept = await stored(c).connections.get(workspace_id)
+    assert kept is not None
+    assert await stored(c).snapshots.latest(workspace_id, kept.id, SALAD) is not None
+    assert (await windowed.connect()).outcome.value == "connected"  # a reconnect
+    assert await stored(c).snapshots.latest(workspace_id, kept.id, SALAD) is None
+    c.neon_console().failing = NeonUnavailable()  # nothing from the old grant answers
+    with pytest.raises(NeonUnavailable):
+        await c.render_widget().execute(windowed.admin, board, widget)
+
+    c.neon_console().failing = None
+    await c.render_widget().execute(windowed.admin, board, widget)
+    now = await stored(c).connections.get(workspace_id)
+    assert now is not None
+    assert await stored(c).snapshots.latest(workspace_id, now.id, SALAD) is not None
+    await c.disconnect().execute(windowed.admin)
+    assert await stored(c).snapshots.latest(workspace_id, now.id, SALAD) is None
+
+
+async def test_a_window_of_zero_fetches_every_render() -> None:
+    ws = await new_workspace(PRODUL_METRICS_MAX_AGE="0")
+    await ws.connect()
+    c, board, widget = ws.container, *await _widget(ws)
+    c.neon_console().calls.clear()
+    for _ in range(3):
+        await c.render_widget().execute(ws.admin, board, widget)
+    assert len(c.neon_console().calls) == 6
+
+
+@settings(max_examples=50, deadline=None)
+@given(age=st.floats(min_value=-5, max_value=10**7, allow_nan=False))
+def test_age_is_never_negative_and_agrees_with_fetched_at(age: float) -> None:
+    fetched = datetime(2026, 11, 25, tzinfo=UTC)
+    snapshot = NeonMetricsSnapshot(
+        NeonProjectId(SALAD), "p", None, None, None, None, (), 0, fetched
+    )
+    data = WidgetData.of(snapshot, fetched + timedelta(seconds=age))
+    assert data.age_seconds >= 0
+    assert data.age_seconds == max(0, int(age)) or abs(data.age_seconds - age) < 1
