@@ -54,7 +54,16 @@ async def test_connect_render_and_survive_the_knobs(api: Api, issuer: str) -> No
     assert ok.status_code == 200 and ok.json()["branches"]["total"] == 130
 
     await _knobs(issuer, rate_limit_burst=1, retry_after=9)
-    limited = await api.client.get(url, headers=ADMIN)
+    stale = await api.client.get(url, headers=ADMIN)  # fetched before: the last good data
+    assert stale.status_code == 200, stale.text
+    assert stale.json() | {"age_seconds": 0} == ok.json() | {
+        "stale": True, "stale_reason": "neon_rate_limited"
+    }  # fmt: skip
+    never_fetched = "/api/dashboards/{}/widgets/{}/data".format(
+        *await api.board_with_widget("aged-salad-46255801")
+    )
+    await _knobs(issuer, rate_limit_burst=1, retry_after=9)
+    limited = await api.client.get(never_fetched, headers=ADMIN)  # nothing to fall back on
     assert limited.status_code == 503 and limited.headers["retry-after"] == "9"
     assert limited.json()["type"].endswith("/neon-rate-limited")
 
