@@ -65,6 +65,7 @@ def running_cluster(
         env.update(live_env(issuer))
         env["PRODUL_DATABASE_URL"] = asyncio.run(fresh_database(postgres_server))
         env["PRODUL_SECRET_KEYS"] = Keyring.generate_entry("k1")
+        env["PRODUL_METRICS_MAX_AGE"] = "0"  # every render reaches Neon, and races the refresh
         subprocess.run([str(CLI), "migrate"], env=env, check=True, capture_output=True)
         created = subprocess.run([str(CLI), "workspace", "create", "Race"], env=env, check=True,
                                  capture_output=True, text=True)  # fmt: skip
