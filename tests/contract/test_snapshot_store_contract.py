@@ -4,17 +4,12 @@ connection's, and gone with ``remove_all``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from bootstrap.container import Container
 from domain.ids import NeonProjectId
 from domain.metrics import BranchLine, NeonMetricsSnapshot
-from domain.workspaces import Workspace
-from tests.contract.backends import KINDS, stores
 from tests.support import stored
 
 T0 = datetime(2026, 11, 25, 12, 0, 0, 123456, tzinfo=UTC)
@@ -37,14 +32,6 @@ def snapshot(
         unmeant=("period",),
     )
     return replace(made, **changes)  # type: ignore[arg-type]
-
-
-@pytest.fixture(params=KINDS)
-async def backend(request: pytest.FixtureRequest, postgres_server: str) -> AsyncIterator[Container]:
-    async with stores(request.param, postgres_server) as container:
-        for workspace_id in ("w1", "w2"):
-            await stored(container).workspaces.add(Workspace(workspace_id, workspace_id))
-        yield container
 
 
 async def test_a_saved_snapshot_comes_back_whole(backend: Container) -> None:

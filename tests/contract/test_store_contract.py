@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,19 +19,10 @@ from domain.errors import NotFound
 from domain.ids import NeonProjectId
 from domain.secrets import Secret
 from domain.selection import ProjectSelection
-from domain.workspaces import Member, Role, Workspace
-from tests.contract.backends import KINDS, stores
+from domain.workspaces import Member, Role
 from tests.support import stored
 
 T0 = datetime(2026, 11, 25, tzinfo=UTC)
-
-
-@pytest.fixture(params=KINDS)
-async def backend(request: pytest.FixtureRequest, postgres_server: str) -> AsyncIterator[Container]:
-    async with stores(request.param, postgres_server) as container:
-        for workspace_id in ("w1", "w2"):
-            await stored(container).workspaces.add(Workspace(workspace_id, workspace_id))
-        yield container
 
 
 def connection(workspace_id: str = "w1", cid: str = "c1") -> Connection:
