@@ -12,7 +12,7 @@ from dependency_injector import providers
 from bootstrap import neon_wiring
 from bootstrap.app import create_app
 from tests.http.client import ADMIN, Api, serving
-from tests.http.test_error_mapping import CASES, Injecting, _json
+from tests.http.neon_faults import CASES, Injecting, json_answer
 from tests.support import FakeClock, make_container, stored
 
 SALAD = "aged-salad-46255801"
@@ -39,7 +39,7 @@ async def test_inside_the_window_neon_is_not_asked_and_refresh_asks(
     first = (await api.client.get(url, headers=ADMIN)).json()
     assert (first["stale"], first["stale_reason"], first["age_seconds"]) == (False, None, 0)
     api.clock.advance(seconds=5)
-    injecting.answer = _json(500)  # any call to Neon now would fail
+    injecting.answer = json_answer(500)  # any call to Neon now would fail
     again = await api.client.get(url, headers=ADMIN)
     assert again.status_code == 200 and injecting.hits == 0
     assert again.json() == first | {"age_seconds": 5}
