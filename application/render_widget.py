@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +41,17 @@ B = TypeVar("B")
 class StaleReason(StrEnum):
     NEON_UNAVAILABLE = "neon_unavailable"
     NEON_RATE_LIMITED = "neon_rate_limited"
+
+
+class RenderOutcome(StrEnum):
+    """How a render was answered, for the operators' counter (a failure counts as its error's
+    name in snake case, e.g. ``neon_unavailable``: a bounded set, like these)."""
+
+    FRESH = "fresh"  # this render fetched from Neon
+    COALESCED = "coalesced"  # joined a fetch of the same project already in flight here
+    WINDOW_HIT = "window_hit"  # a snapshot younger than max_age_seconds answered
+    STALE_NEON_UNAVAILABLE = "stale_neon_unavailable"
+    STALE_NEON_RATE_LIMITED = "stale_neon_rate_limited"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,16 +117,16 @@ class RenderWidget:
         self, actor: Member, dashboard_id: str, widget_id: str, *, refresh: bool = False
     ) -> WidgetData:
         try:
-            data = await self._render(actor, dashboard_id, widget_id, refresh)
+            data, outcome = await self._render(actor, dashboard_id, widget_id, refresh)
         except (DomainError, PortFailure) as failure:
-            self.telemetry.widget_render(type(failure).__name__)
+            self.telemetry.widget_render(failure_outcome(failure))
             raise
-        self.telemetry.widget_render(f"stale_{data.stale_reason}" if data.stale else "ok")
+        self.telemetry.widget_render(outcome)
         return data
 
     async def _render(
         self, actor: Member, dashboard_id: str, widget_id: str, refresh: bool
-    ) -> WidgetData:
+    ) -> tuple[WidgetData, RenderOutcome]:
         board_id = parse_uuid(dashboard_id, "The dashboard id")
         wid = parse_uuid(widget_id, "The widget id")
         async with self.uow.read() as stores:
@@ -135,11 +147,12 @@ class RenderWidget:
         now = self.clock.now()
         window = self.max_age_seconds
         if last is not None and not refresh and (now - last.fetched_at).total_seconds() < window:
-            return WidgetData.of(last, now)
+            return WidgetData.of(last, now), RenderOutcome.WINDOW_HIT
+        key = f"{connection.id}:{project_id}"  # by connection: never shared across workspaces
+        joined = self.in_flight.running(key)
         try:
-            snapshot = await self.in_flight.run(  # keyed by connection: never across workspaces
-                f"{connection.id}:{project_id}",
-                lambda: self._fetch_and_keep(connection, project_id),
+            snapshot = await self.in_flight.run(
+                key, lambda: self._fetch_and_keep(connection, project_id)
             )
         except (NeonUnavailable, NeonRateLimited) as failure:
             if last is None:
@@ -151,8 +164,9 @@ class RenderWidget:
             )
             log.info("project %s: %s; answering with the data fetched at %s",
                      project_id, reason, last.fetched_at.isoformat())  # fmt: skip
-            return WidgetData.of(last, self.clock.now(), reason)
-        return WidgetData.of(snapshot, self.clock.now())
+            return WidgetData.of(last, self.clock.now(), reason), RenderOutcome(f"stale_{reason}")
+        fetched = RenderOutcome.COALESCED if joined else RenderOutcome.FRESH
+        return WidgetData.of(snapshot, self.clock.now()), fetched
 
     async def _fetch_and_keep(
         self, connection: Connection, project_id: NeonProjectId
@@ -177,6 +191,11 @@ class RenderWidget:
             log.warning("project %s: Neon sent figures it cannot mean (%s); shown as not reported",
                         project_id, ", ".join(snapshot.unmeant))  # fmt: skip
         return snapshot
+
+
+def failure_outcome(failure: Exception) -> str:
+    """``NeonUnavailable`` → ``neon_unavailable``: the error's name, bounded like the errors."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(failure).__name__).lower()
 
 
 async def _together(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:

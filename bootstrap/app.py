@@ -23,6 +23,7 @@ from adapters.inbound.http.members import MembersController
 from adapters.inbound.http.oauth_callback import integrations_page, neon_callback
 from adapters.inbound.http.operations import healthz, metrics, readyz
 from adapters.inbound.http.problems import EXCEPTION_HANDLERS, UNSUPPORTED_MEDIA_TYPE
+from adapters.inbound.http.request_log import RequestLog
 from adapters.inbound.http.web_settings import WebSettings
 from bootstrap.container import Container, use_cases
 from bootstrap.settings import FAKE_MOUNT
@@ -45,7 +46,11 @@ def create_app(container: Container) -> Litestar:
     # Every registered use case is a dependency a handler may name; nothing else is listed.
     dependencies = {name: _bridge(provider) for name, provider in use_cases(container).items()}
     dependencies["store_probe"] = _bridge(container.store_probe)
+    dependencies["neon_probe"] = _bridge(container.neon_probe)
     dependencies["web_settings"] = _bridge(providers.Object(WebSettings(settings.public_url)))
+    dependencies["neon_reachable_gauge"] = _bridge(
+        providers.Object(container.telemetry().neon_reachable)
+    )
     dependencies["metrics_exposition"] = _bridge(providers.Object(container.telemetry().exposition))
     api = Router(
         path="/api",
@@ -79,6 +84,9 @@ def create_app(container: Container) -> Litestar:
         else None,
     )
     _document_framework_answers(app)
+    # Around everything Litestar does, routing included: app-level middleware would only see
+    # requests that matched a route, and the log and the counts must see every request.
+    app.asgi_handler = RequestLog(app.asgi_handler, container.telemetry())
     return app
 
 

@@ -54,7 +54,7 @@ class Container(containers.DeclarativeContainer):
     telemetry = providers.Singleton(PrometheusTelemetry)
 
     # Storage, one family: SQL (SQLite or PostgreSQL) unless a test overrides it.
-    storage = providers.Singleton(sql_storage, settings)
+    storage = providers.Singleton(sql_storage, settings, telemetry)
     uow = storage.provided.uow
     refresh_lock = storage.provided.refresh_lock
     store_probe = storage.provided.probe
@@ -67,6 +67,7 @@ class Container(containers.DeclarativeContainer):
     )
     neon_console = neon.provided.console
     neon_oauth = neon.provided.oauth
+    neon_probe = neon.provided.probe
     access_tokens = providers.Singleton(
         AccessTokens, uow, refresh_lock, neon_oauth, clock, telemetry
     )

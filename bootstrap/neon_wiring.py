@@ -17,10 +17,12 @@ import httpx
 from adapters.outbound.neon_http.calls import ConsoleCalls, UpstreamTelemetry
 from adapters.outbound.neon_http.console import HttpxNeonConsole
 from adapters.outbound.neon_http.oauth import AuthlibNeonOAuth, OAuthClientSettings
+from adapters.outbound.neon_http.oauth_calls import TracedOAuthTransport
+from adapters.outbound.neon_http.reachability import DiscoveryProbe
 from adapters.outbound.neon_http.read_only import ReadOnlyTransport
 from adapters.outbound.staging_fakes.console import StagingNeonConsole
-from adapters.outbound.staging_fakes.oauth import StagingNeonOAuth
-from application.ports.neon import NeonConsole, NeonOAuth
+from adapters.outbound.staging_fakes.oauth import StagingNeonOAuth, StagingNeonProbe
+from application.ports.neon import NeonConsole, NeonOAuth, NeonProbe
 from application.ports.system import Clock
 from bootstrap.settings import FAKE_MOUNT, Settings
 from neon_standin.app import create_standin_app
@@ -58,6 +60,7 @@ class NeonAdapters:
     console: NeonConsole
     oauth: NeonOAuth
     close: Callable[[], Awaitable[None]]
+    probe: NeonProbe  # Neon's reachability, for /readyz
 
 
 def http_adapters(
@@ -67,14 +70,17 @@ def http_adapters(
     telemetry: UpstreamTelemetry,
 ) -> NeonAdapters:
     client = console_client(read_only)
-    oauth = AuthlibNeonOAuth(oauth_settings(settings), clock, read_only)
+    traced = TracedOAuthTransport(read_only, telemetry)
+    oauth = AuthlibNeonOAuth(oauth_settings(settings), clock, traced)
+    probe = DiscoveryProbe(settings.oauth_issuer, read_only, clock)
 
     async def close() -> None:
         await client.aclose()
         await oauth.aclose()
+        await probe.aclose()
 
     console = HttpxNeonConsole(ConsoleCalls(client, settings.api_url, telemetry))
-    return NeonAdapters(console, oauth, close)
+    return NeonAdapters(console, oauth, close, probe)
 
 
 def staging_fakes(settings: Settings, played_by: StandIn, clock: Clock) -> NeonAdapters:
@@ -89,6 +95,7 @@ def staging_fakes(settings: Settings, played_by: StandIn, clock: Clock) -> NeonA
             played_by.oauth, clock, issuer=settings.oauth_issuer, scopes=settings.scopes
         ),
         close,
+        StagingNeonProbe(clock),
     )
 
 

@@ -7,6 +7,7 @@ import logging
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from adapters.outbound.sql import migrate
 from adapters.outbound.sql.database import Database
@@ -21,6 +22,10 @@ from bootstrap.settings import Settings, SettingsError
 
 log = logging.getLogger("produl_neon")
 FAKE_KEYRING = Path("var/secret-keys")
+
+
+class StoreTelemetry(Protocol):
+    def store_error(self, cause: str) -> None: ...
 
 
 class SchemaNotAtHead(Exception):
@@ -47,8 +52,10 @@ class Storage:
             await self.database.dispose()
 
 
-def sql_storage(settings: Settings) -> Storage:
+def sql_storage(settings: Settings, telemetry: StoreTelemetry | None = None) -> Storage:
     db = Database(settings.database_url)
+    if telemetry is not None:
+        db.on_unavailable = telemetry.store_error
     return Storage(SqlUnitOfWork(db, keyring(settings)), refresh_lock(db), SqlStoreProbe(db), db)
 
 

@@ -27,6 +27,10 @@ class SingleFlight(Generic[T]):
             task.add_done_callback(lambda done: self._forget(key, done))
         return await asyncio.shield(task)
 
+    def running(self, key: str) -> bool:
+        """Whether a call for ``key`` is in flight: one started now would join it."""
+        return key in self._running
+
     async def wait_all(self) -> None:
         if self._running:
             await asyncio.gather(*self._running.values(), return_exceptions=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from application.ports.failure import PortFailure
 from domain.connection import NeonAccount, TokenPair
@@ -148,3 +149,16 @@ class NeonConsole(Protocol):
 
     async def list_branches(self, token: Secret, project_id: NeonProjectId) -> list[NeonBranch]:
         """Every branch of the project, across all pages."""
+
+
+@dataclass(frozen=True, slots=True)
+class NeonReachability:
+    reachable: bool
+    checked_at: datetime
+
+
+@runtime_checkable
+class NeonProbe(Protocol):
+    async def reachability(self) -> NeonReachability:
+        """Whether Neon's OAuth server answered lately: cheap (remembered for a while) and
+        bounded in time, for a readiness probe that reports it without failing on it."""

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from application.ports.failure import PortFailure
@@ -277,7 +278,13 @@ def connection_slot(workspace_id: str) -> str:
     return f"workspace:{workspace_id}"
 
 
+class StoreReadiness(StrEnum):
+    READY = "ready"
+    UNREACHABLE = "unreachable"  # no answer within the probe's bound
+    SCHEMA_BEHIND = "schema_behind"  # answers, but `produl-neon migrate` has not run yet
+
+
 @runtime_checkable
 class StoreProbe(Protocol):
-    async def ready(self) -> bool:
-        """True when the store answers and its schema is current."""
+    async def readiness(self) -> StoreReadiness:
+        """Whether the store answers (within a few seconds) and its schema is current."""

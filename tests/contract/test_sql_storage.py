@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection as SqlConnection
 from adapters.outbound.sql import migrate
 from adapters.outbound.sql.tables import metadata
 from adapters.outbound.sql.token_cipher import Keyring
-from application.ports.stores import TokensUnreadable
+from application.ports.stores import StoreReadiness, TokensUnreadable
 from bootstrap.container import Container
 from domain.authorization import PendingAuthorization
 from domain.connection import Connection, NeonAccount, TokenPair
@@ -114,9 +114,10 @@ async def test_migrations_go_down_to_nothing_and_up_again(url: str) -> None:
     async with db.transaction() as tx:
         tables = await tx.run_sync(lambda sync: inspect(sync).get_table_names())
     assert set(tables) <= {"alembic_version"}
-    assert await migrate.current(db) is None and not await c.store_probe().ready()
+    assert await migrate.current(db) is None
+    assert await c.store_probe().readiness() is StoreReadiness.SCHEMA_BEHIND
     await migrate.upgrade(db)
-    assert await migrate.at_head(db) and await c.store_probe().ready()
+    assert await migrate.at_head(db) and await c.store_probe().readiness() is StoreReadiness.READY
     await db.dispose()
 
 

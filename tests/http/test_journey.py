@@ -164,7 +164,7 @@ async def test_operations_endpoints(api: Api) -> None:
     board, widget = await api.board_with_widget()
     await api.client.get(f"/api/dashboards/{board}/widgets/{widget}/data", headers=ADMIN)
     metrics = (await api.client.get("/metrics")).text
-    assert 'produl_neon_widget_renders_total{outcome="NeonNotConnected"} 1.0' in metrics
+    assert 'produl_neon_widget_renders_total{outcome="neon_not_connected"} 1.0' in metrics
     schema = (await api.client.get("/schema/openapi.json")).json()
     assert "/api/dashboards/{dashboard_id}/widgets/{widget_id}/data" in schema["paths"]
 

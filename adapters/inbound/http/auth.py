@@ -13,6 +13,7 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
+from adapters.request_context import note_workspace
 from application.authenticate_member import AuthenticateMember
 from application.permissions import Audience, declaration, permit
 from domain.workspaces import Member
@@ -38,6 +39,7 @@ def member_guard(authenticate: AuthenticateMember) -> Guard:
         member = await authenticate.execute(_bearer(connection))
         permit(member, declared.audience)
         connection.state.member = member
+        note_workspace(str(member.workspace_id))  # the request's log lines name it from here
 
     return guard
 

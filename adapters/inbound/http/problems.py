@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,6 +18,7 @@ from litestar.exceptions import (
 )
 from litestar.openapi import ResponseSpec
 
+from adapters.request_context import current_request_id, new_request_id
 from application.permissions import Audience, declaration
 from application.ports.failure import PortFailure
 from application.ports.neon import NeonRateLimited, NeonUnavailable
@@ -133,12 +133,12 @@ def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict
 def unexpected_error(
     request: Request[Any, Any, Any], exc: Exception
 ) -> Response[dict[str, object]]:
-    request_id = uuid.uuid4().hex
+    request_id = current_request_id() or new_request_id()  # the X-Request-ID answered with
     log.error(
         "unhandled %s on %s %s [request_id=%s]",
         type(exc).__name__,
         request.method,
-        request.url.path,
+        request.scope.get("path_template") or "?",  # the template: a path may hold anything
         request_id,
         exc_info=exc,
     )

@@ -6,7 +6,6 @@ import asyncio
 import logging
 import random
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Protocol
 
@@ -14,6 +13,7 @@ import httpx
 import msgspec
 
 from adapters.outbound.neon_http.payloads import Problem
+from adapters.request_context import current_request_id, new_request_id
 from application.ports.neon import (
     LIST_PROJECTS,
     AccessTokenRejected,
@@ -28,6 +28,7 @@ from domain.secrets import Secret
 log = logging.getLogger("produl_neon.neon_api")
 RETRYABLE = frozenset({423, 503})  # Neon: "always safe to retry" (GeneralError description)
 DEFAULT_RETRY_AFTER = 30  # seconds, when Neon says 429 without Retry-After
+NEON_REQUEST_ID = "x-neon-ret-request-id"  # Neon's own id for a call (neon-facts: a real header)
 
 
 class UpstreamTelemetry(Protocol):
@@ -73,9 +74,11 @@ class ConsoleCalls:
     async def _with_retries(
         self, operation: ConsoleOperation, path: str, token: Secret, params: Mapping[str, str | int]
     ) -> bytes:
+        # The request being served names the call (Neon echoes it into its own logs and error
+        # bodies); a command-line run has none, so the call gets one of its own.
+        request_id = current_request_id() or new_request_id()
         for attempt in range(self._retries + 1):
             last = attempt == self._retries
-            request_id = uuid.uuid4().hex
             started = time.perf_counter()
             try:
                 response = await self._client.get(
@@ -108,10 +111,13 @@ class ConsoleCalls:
     ) -> None:
         seconds = time.perf_counter() - started
         self._telemetry.upstream_call(operation.operation_id, status, seconds)
-        neon_id = response.headers.get("x-neon-ret-request-id", "-") if response else "-"
+        neon_id = response.headers.get(NEON_REQUEST_ID, "-") if response else "-"
         log.info(
             "neon %s status=%s ms=%.0f request_id=%s neon_request_id=%s",
             operation.operation_id, status, seconds * 1000, request_id, neon_id,
+            extra={"request_id": request_id, "operation": operation.operation_id,
+                   "upstream_status": status,
+                   "duration_ms": round(seconds * 1000, 1), "neon_request_id": neon_id},
         )  # fmt: skip
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -20,10 +20,21 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 LOST_RACE = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
 
 
+def _uncounted(cause: str) -> None:
+    return None
+
+
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        on_unavailable: Callable[[str], None] = _uncounted,
+    ) -> None:
         self.url = url
         self.engine: AsyncEngine = _engine(url, pool_size)
+        self.on_unavailable = on_unavailable  # telemetry: the cause's class name (bounded)
 
     @property
     def is_sqlite(self) -> bool:
@@ -45,15 +56,19 @@ class Database:
         except DBAPIError as failure:
             if _sqlstate(failure) in LOST_RACE:
                 raise VersionConflict() from failure
-            log.warning("store unavailable: %s", type(failure).__name__)
-            raise StoreUnavailable() from failure
+            raise self._unavailable(failure) from failure
         except (PoolTimeout, OSError) as failure:
-            log.warning("store unavailable: %s", type(failure).__name__)
-            raise StoreUnavailable() from failure
+            raise self._unavailable(failure) from failure
         except SQLAlchemyError as failure:
             if _is_disconnect(failure):
-                raise StoreUnavailable() from failure
+                raise self._unavailable(failure) from failure
             raise
+
+    def _unavailable(self, failure: Exception) -> StoreUnavailable:
+        cause = type(failure).__name__
+        log.warning("store unavailable: %s", cause)
+        self.on_unavailable(cause)
+        return StoreUnavailable()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

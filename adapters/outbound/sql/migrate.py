@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -12,7 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.outbound.sql.database import Database
-from application.ports.stores import StoreUnavailable
+from application.ports.stores import StoreReadiness, StoreUnavailable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -52,14 +53,17 @@ async def at_head(db: Database) -> bool:
 
 
 class SqlStoreProbe:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, deadline: float = 3.0) -> None:
         self._db = db
+        self._deadline = deadline  # a load balancer's probe must not hang on a pool timeout
 
-    async def ready(self) -> bool:
+    async def readiness(self) -> StoreReadiness:
         try:
-            return await at_head(self._db)
-        except (StoreUnavailable, SQLAlchemyError):
-            return False
+            async with asyncio.timeout(self._deadline):
+                at = await at_head(self._db)
+        except (StoreUnavailable, SQLAlchemyError, TimeoutError):
+            return StoreReadiness.UNREACHABLE
+        return StoreReadiness.READY if at else StoreReadiness.SCHEMA_BEHIND
 
 
 class MigrationStopped(Exception):

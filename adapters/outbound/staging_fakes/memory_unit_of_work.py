@@ -19,6 +19,7 @@ from adapters.outbound.staging_fakes.memory_stores import (
     MemorySnapshotStore,
     MemoryWorkspaceStore,
 )
+from application.ports.stores import StoreReadiness
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,5 +68,5 @@ class MemoryUnitOfWork:
 
 
 class MemoryStoreProbe:
-    async def ready(self) -> bool:
-        return True
+    async def readiness(self) -> StoreReadiness:
+        return StoreReadiness.READY

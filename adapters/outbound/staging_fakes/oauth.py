@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from application.ports.neon import (
     CodeExchangeFailed,
     GrantedTokens,
+    NeonReachability,
     NeonUnavailable,
     RefreshOutcomeUnknown,
     RefreshRejected,
@@ -105,3 +106,13 @@ class StagingNeonOAuth:
             expires_at=now + timedelta(seconds=issued.expires_in),
         )
         return GrantedTokens(tokens, frozenset(issued.scope.split()))
+
+
+class StagingNeonProbe:
+    """Neon played in process is always there."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    async def reachability(self) -> NeonReachability:
+        return NeonReachability(True, self._clock.now())

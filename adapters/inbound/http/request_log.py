@@ -1,0 +1,75 @@
+"""One log line and one count per HTTP request, and the ``X-Request-ID`` on every response.
+
+It wraps the whole app (routing included), so the router's own 404 and 405 are counted too.
+What is logged is the route *template* (``/api/dashboards/{dashboard_id}``), never the path a
+client sent nor its query string: the OAuth callback's query carries ``code`` and ``state``, and
+an unmatched path is whatever a scanner typed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Protocol
+
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapters.request_context import accepted_request_id, serving
+
+log = logging.getLogger("produl_neon.requests")
+UNMATCHED = "unmatched"  # no route: the label stays bounded whatever path was asked for
+
+
+class RequestTelemetry(Protocol):
+    def request_started(self) -> None: ...
+
+    def request_answered(self, method: str, route: str, status: int, seconds: float) -> None: ...
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+class RequestLog:
+    def __init__(self, app: ASGIApp, telemetry: RequestTelemetry) -> None:
+        self._app = app
+        self._telemetry = telemetry
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self._app(scope, receive, send)
+            return
+        method = str(scope.get("method", "?"))
+        request_id = accepted_request_id(_header(scope, b"x-request-id"))
+        answered: dict[str, Any] = {"status": 500}  # if the app fails before answering
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answered["status"] = message["status"]
+                headers = message.get("headers", [])
+                message["headers"] = [
+                    *((k, v) for k, v in headers if k.lower() != b"x-request-id"),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        started = time.perf_counter()
+        self._telemetry.request_started()
+        with serving(request_id) as context:
+            try:
+                await self._app(scope, receive, send_with_id)
+            finally:
+                seconds = time.perf_counter() - started
+                route = scope.get("path_template") or UNMATCHED  # the router sets it on a match
+                status = int(answered["status"])
+                self._telemetry.request_answered(method, route, status, seconds)
+                log.info(
+                    "%s %s %d %.0fms", method, route, status, seconds * 1000,
+                    extra={"request_id": request_id, "workspace_id": context.workspace_id,
+                           "method": method, "route": route, "status": status,
+                           "duration_ms": round(seconds * 1000, 1)},
+                )  # fmt: skip
