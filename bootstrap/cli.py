@@ -18,7 +18,8 @@ from application.ports.failure import PortFailure
 from bootstrap import storage
 from bootstrap.app import create_app
 from bootstrap.container import Container
-from bootstrap.settings import Settings, SettingsError, load_settings
+from bootstrap.logs import configure_logging, default_format
+from bootstrap.settings import Settings, SettingsError, load_log_settings, load_settings
 from bootstrap.slow_clients import protocol_with_header_timeout
 from domain.errors import DomainError
 from neon_standin import server as standin_server
@@ -102,7 +103,8 @@ def serve(host: str, port: int) -> int:
     # The access log would print the callback's query string (code, state): keep it off.
     # Slow clients (a request head that never ends) are closed after the header-read timeout.
     http = protocol_with_header_timeout(settings.header_read_timeout_seconds)
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", http=http)
+    # log_config=None: uvicorn's own lines go through the handler main() set up, as JSON too.
+    uvicorn.run(app, host=host, port=port, access_log=False, log_config=None, http=http)
     return 0
 
 
@@ -159,9 +161,19 @@ async def _refresh_idle(container: Container) -> int:
     return 0
 
 
+def _configure_logging() -> None:
+    chosen = load_log_settings(os.environ)
+    fake = os.environ.get("PRODUL_NEON_MODE", "fake") == "fake"
+    log_format = chosen.format or default_format(fake, terminal=sys.stderr.isatty())
+    configure_logging(log_format, logging.getLevelName(chosen.level))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry full URLs
+    try:
+        _configure_logging()
+    except SettingsError as error:
+        print(f"produl-neon: configuration error: {error}", file=sys.stderr)
+        return 2
     arguments = _parser().parse_args(argv)
     command = (arguments.command, getattr(arguments, "action", None))
     try:

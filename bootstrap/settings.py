@@ -165,3 +165,23 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
         header_read_timeout_seconds=header_timeout_seconds,
         metrics_max_age_seconds=int(max_age),
     )
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+@dataclass(frozen=True, slots=True)
+class LogSettings:
+    format: str | None  # json or console; None: by mode (json live, console fake or a terminal)
+    level: str
+
+
+def load_log_settings(env: Mapping[str, str]) -> LogSettings:
+    """Read before anything else, so that even a wrong setting is reported on a log line."""
+    log_format = env.get("PRODUL_LOG_FORMAT") or None
+    if log_format not in (None, "json", "console"):
+        raise SettingsError("PRODUL_LOG_FORMAT is json or console.")
+    level = (env.get("PRODUL_LOG_LEVEL") or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"PRODUL_LOG_LEVEL is one of {', '.join(LOG_LEVELS)}.")
+    return LogSettings(log_format, level)

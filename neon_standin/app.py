@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from typing import Any
 
 from litestar import Litestar, Router, get, put
@@ -30,15 +31,24 @@ def _faulty(standin: StandIn, app: ASGIApp) -> ASGIApp:
         faults = standin.faults
         subject = "/api/v2/" in path or path.endswith("/oauth2/token")
         status = 0
+        request_id = next(
+            (bytes(v).decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None
+        )
+        # Neon names each Console answer with an id of its own (neon-facts: a real header)
+        neon_id = uuid.uuid4().hex if "/api/v2/" in path else None
 
         async def logged_send(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                if neon_id is not None:
+                    extra = (b"x-neon-ret-request-id", neon_id.encode())
+                    message["headers"] = [*message.get("headers", []), extra]
             await send(message)
 
         def log() -> None:
-            standin.log.add(LoggedRequest(standin.clock.now(), method, path, status))
+            standin.log.add(LoggedRequest(standin.clock.now(), method, path, status,
+                                          request_id, neon_id))  # fmt: skip
 
         if subject and faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)

@@ -37,6 +37,8 @@ class LoggedRequest:
     method: str
     path: str
     status: int  # 0: the connection was dropped
+    request_id: str | None = None  # the caller's X-Request-ID
+    neon_request_id: str | None = None  # what the answer's X-Neon-Ret-Request-Id said
 
 
 @dataclass(slots=True)
