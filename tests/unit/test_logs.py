@@ -7,9 +7,10 @@ import json
 import logging
 
 import pytest
+import structlog
 
 from adapters.request_context import note_workspace, serving
-from bootstrap.logs import default_format, formatter
+from bootstrap.logs import QUIET, configure_logging, default_format, formatter
 from bootstrap.settings import SettingsError, load_log_settings
 
 
@@ -74,3 +75,19 @@ def test_the_format_follows_the_mode_unless_chosen() -> None:
     for wrong in ({"PRODUL_LOG_FORMAT": "xml"}, {"PRODUL_LOG_LEVEL": "LOUD"}):
         with pytest.raises(SettingsError):
             load_log_settings(wrong)
+
+
+def test_at_debug_the_libraries_that_print_urls_and_headers_stay_at_warning() -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in QUIET}
+    try:
+        configure_logging("json", logging.DEBUG)
+        assert root.level == logging.DEBUG
+        for name in ("httpx", "httpcore"):  # httpx: URLs with queries; httpcore: raw headers
+            assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING
+    finally:
+        root.handlers[:], root.level = saved
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+        structlog.reset_defaults()

@@ -34,6 +34,15 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _template(scope: Scope) -> str:
+    """The router sets the template on a match; a mounted app (the stand-in) has its mount's."""
+    if template := scope.get("path_template"):
+        return str(template)
+    handler = scope.get("route_handler")
+    paths = sorted(getattr(handler, "paths", ()) or ())
+    return str(paths[0]) if paths else UNMATCHED
+
+
 class RequestLog:
     def __init__(self, app: ASGIApp, telemetry: RequestTelemetry) -> None:
         self._app = app
@@ -64,7 +73,7 @@ class RequestLog:
                 await self._app(scope, receive, send_with_id)
             finally:
                 seconds = time.perf_counter() - started
-                route = scope.get("path_template") or UNMATCHED  # the router sets it on a match
+                route = _template(scope)
                 status = int(answered["status"])
                 self._telemetry.request_answered(method, route, status, seconds)
                 log.info(
