@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
+from typing import Literal
 
+import msgspec
 from litestar import Response, get
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 
 from application.ports.neon import NeonProbe
 from application.ports.stores import StoreProbe, StoreReadiness
@@ -20,24 +24,40 @@ def healthz() -> dict[str, str]:
     return {"status": "alive"}
 
 
-@get("/readyz", operation_id="readyz", tags=["operations"])
+class NeonReachabilityBody(msgspec.Struct):
+    reachable: bool
+    checked_at: datetime
+
+
+class ReadinessBody(msgspec.Struct):
+    status: Literal["ready", "not_ready"]
+    database: Literal["ready", "unreachable", "schema_behind"]
+    neon: NeonReachabilityBody
+
+
+@get(
+    "/readyz",
+    operation_id="readyz",
+    tags=["operations"],
+    responses={503: ResponseSpec(ReadinessBody, description="not ready", generate_examples=False)},
+)
 async def readyz(
     store_probe: NamedDependency[StoreProbe],
     neon_probe: NamedDependency[NeonProbe],
     neon_reachable_gauge: NamedDependency[ReachabilityGauge],
-) -> Response[dict[str, object]]:
-    """503 only for what waiting on this instance can fix: the database unreachable, or its
-    schema not yet at head. Neon's reachability is reported, never failed on: taking every
-    instance out of the load balancer would not bring Neon back, and the last good widget data
-    and the settings pages still answer without it."""
+) -> Response[ReadinessBody]:
+    """200 when the database answers and its schema is at head, else 503; Neon's reachability
+    is reported in the body and never fails the probe."""
+    # Only what waiting on this instance can fix fails it: pulling every instance out of the
+    # load balancer would not bring Neon back, and the last good widget data still answers.
     store, neon = await asyncio.gather(store_probe.readiness(), neon_probe.reachability())
     neon_reachable_gauge(neon.reachable)
     ready = store is StoreReadiness.READY
-    body: dict[str, object] = {
-        "status": "ready" if ready else "not_ready",
-        "database": store.value,
-        "neon": {"reachable": neon.reachable, "checked_at": neon.checked_at.isoformat()},
-    }
+    body = ReadinessBody(
+        status="ready" if ready else "not_ready",
+        database=store.value,  # StoreReadiness's values, one for one
+        neon=NeonReachabilityBody(neon.reachable, neon.checked_at),
+    )
     return Response(body, status_code=200 if ready else 503)
 
 
