@@ -33,7 +33,7 @@ class PostgresAdvisoryLock:
     starve the pool that the stores (and the refresh itself) draw from."""
 
     def __init__(self, db: Database) -> None:
-        self._db = Database(db.url, pool_size=5)
+        self._db = Database(db.url, pool_size=5, on_unavailable=db.on_unavailable)
 
     async def dispose(self) -> None:
         await self._db.dispose()
@@ -47,6 +47,7 @@ class PostgresAdvisoryLock:
                 await session.execute(text("SELECT pg_advisory_lock(hashtextextended(:k, 0))"), key)
                 await session.commit()
             except (OperationalError, DBAPIError, PoolTimeout, OSError) as failure:
+                self._db.on_unavailable(type(failure).__name__)
                 raise StoreUnavailable() from failure
             try:
                 yield
