@@ -330,11 +330,18 @@ async def test_no_secret_appears_in_logs_answers_metrics_the_document_or_the_dat
         async with watched(container, evidence) as client:
             await scenario(container, client, evidence, clock)
         await rotate_then_disconnect(container)
-    evidence.see("the database's rows", database_rows(container.settings().database_url))
+    rows = database_rows(container.settings().database_url)
+    evidence.see("the database's rows", rows)
     evidence.secrets |= set(verifiers)
     assert len(verifiers) == 3 and all(len(v) >= 43 for v in verifiers)  # three connects
     # every channel was really captured
     assert '"logger": "produl_neon.neon_oauth"' in evidence.texts["JSON log lines"]
     assert "produl_neon_widget_renders_total" in evidence.texts["/metrics"]
     assert sum(where.startswith("response to") for where in evidence.texts) >= 15
+    lines = evidence.texts["JSON log lines"].count("\n")
+    routes = sum(where.startswith("response to") for where in evidence.texts)
+    print(f"canaries: {len(evidence.secrets)} secrets; searched {lines} JSON log lines (and as "
+          f"key=value and raw records), the answers of {routes} routes, /metrics, the OpenAPI "
+          f"document, {len(rows)} characters of database rows: "
+          f"{len(evidence.leaks())} found")  # fmt: skip
     assert evidence.leaks() == []
