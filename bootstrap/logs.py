@@ -15,6 +15,7 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any
 
+import msgspec
 import structlog
 
 from adapters.request_context import current
@@ -26,6 +27,15 @@ FORMATS = ("json", "console")
 # it did).
 QUIET = ("httpx", "httpcore", "hpack", "uvicorn.access", "aiosqlite", "asyncio",
          "alembic.runtime.migration")  # fmt: skip
+
+
+def _json(event: Any, **_: Any) -> str:
+    """msgspec's encoder: several times json.dumps's speed, on every request's line. Anything
+    it cannot encode is written as its str()."""
+    return _ENCODER.encode(event).decode()
+
+
+_ENCODER = msgspec.json.Encoder(enc_hook=str)
 
 
 def default_format(fake: bool, terminal: bool) -> str:
@@ -62,7 +72,7 @@ def _processors() -> list[Any]:
 
 def formatter(log_format: str) -> logging.Formatter:
     renderer: Any = (
-        structlog.processors.JSONRenderer(sort_keys=False)
+        structlog.processors.JSONRenderer(_json)
         if log_format == "json"
         else structlog.dev.ConsoleRenderer(colors=False, sort_keys=False)
     )
