@@ -6,12 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from adapters.outbound.sql.authorizations import SqlAuthorizationStore
 from adapters.outbound.sql.connections import SqlConnectionStore
 from adapters.outbound.sql.dashboards import SqlDashboardStore
 from adapters.outbound.sql.database import Database
+from adapters.outbound.sql.in_transaction import Statements
 from adapters.outbound.sql.members import SqlMemberStore
 from adapters.outbound.sql.snapshots import SqlSnapshotStore
 from adapters.outbound.sql.stores import SqlAuditLog, SqlSelectionStore, SqlWorkspaceStore
@@ -30,7 +29,7 @@ class SqlStores:
     snapshots: SqlSnapshotStore
 
     @classmethod
-    def bound_to(cls, tx: AsyncConnection, keyring: Keyring, *, writing: bool) -> SqlStores:
+    def bound_to(cls, tx: Statements, keyring: Keyring, *, writing: bool) -> SqlStores:
         return cls(
             connections=SqlConnectionStore(tx, writing, keyring),
             authorizations=SqlAuthorizationStore(tx, writing, keyring),
@@ -55,5 +54,5 @@ class SqlUnitOfWork:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqlStores]:
-        async with self.db.transaction(write=False) as tx:
+        async with self.db.reading() as tx:
             yield SqlStores.bound_to(tx, self.keyring, writing=False)
