@@ -1,8 +1,18 @@
-"""Counters and histograms for /metrics, in a registry owned by one app (no globals)."""
+"""Counters and histograms for /metrics, in a registry owned by one app (no globals).
+
+Under ``serve --workers N`` every worker is a process of its own: prometheus_client's
+multiprocess mode (``PROMETHEUS_MULTIPROC_DIR``, set by ``serve`` before the workers start)
+keeps each worker's values in files there, and the exposition adds up every worker's.
+"""
 
 from __future__ import annotations
 
+import os
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class PrometheusTelemetry:
@@ -44,4 +54,9 @@ class PrometheusTelemetry:
         self._latency.labels(operation).observe(seconds)
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        folder = os.environ.get(MULTIPROCESS_DIR)
+        if not folder:
+            return generate_latest(self.registry)
+        every_worker = CollectorRegistry()
+        MultiProcessCollector(every_worker, path=folder)  # type: ignore[no-untyped-call]
+        return generate_latest(every_worker)
