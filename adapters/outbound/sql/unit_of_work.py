@@ -10,6 +10,7 @@ from adapters.outbound.sql.authorizations import SqlAuthorizationStore
 from adapters.outbound.sql.connections import SqlConnectionStore
 from adapters.outbound.sql.dashboards import SqlDashboardStore
 from adapters.outbound.sql.database import Database
+from adapters.outbound.sql.fetch_coordination import SqlFetchLeaseStore, SqlNeonBudgetStore
 from adapters.outbound.sql.in_transaction import Statements
 from adapters.outbound.sql.members import SqlMemberStore
 from adapters.outbound.sql.snapshots import SqlSnapshotStore
@@ -27,6 +28,8 @@ class SqlStores:
     members: SqlMemberStore
     audit: SqlAuditLog
     snapshots: SqlSnapshotStore
+    fetch_leases: SqlFetchLeaseStore
+    neon_budgets: SqlNeonBudgetStore
 
     @classmethod
     def bound_to(cls, tx: Statements, keyring: Keyring, *, writing: bool) -> SqlStores:
@@ -39,6 +42,8 @@ class SqlStores:
             members=SqlMemberStore(tx, writing),
             audit=SqlAuditLog(tx, writing),
             snapshots=SqlSnapshotStore(tx, writing),
+            fetch_leases=SqlFetchLeaseStore(tx, writing),
+            neon_budgets=SqlNeonBudgetStore(tx, writing),
         )
 
 
