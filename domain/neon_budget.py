@@ -35,7 +35,7 @@ class CallBudget:
         return budget, max(1, math.ceil((calls - budget.tokens) * 60 / per_minute))
 
     def paused(self, until: datetime) -> CallBudget:
-        """Neon said 429: no calls before ``until`` (an earlier pause never shortens a later one)."""
+        """Neon said 429: no calls before ``until`` (a pause is never shortened)."""
         if self.paused_until is not None and self.paused_until >= until:
             return self
         return replace(self, paused_until=until)

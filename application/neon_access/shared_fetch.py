@@ -130,9 +130,7 @@ def _of(key: ProjectKey) -> tuple[str, str, str]:
     return key.workspace_id, key.connection_id, key.project_id
 
 
-def _newer(
-    latest: NeonMetricsSnapshot | None, seen: datetime | None
-) -> NeonMetricsSnapshot | None:
+def _newer(latest: NeonMetricsSnapshot | None, seen: datetime | None) -> NeonMetricsSnapshot | None:
     if latest is None:
         return None
     return latest if seen is None or latest.fetched_at > seen else None

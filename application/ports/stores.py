@@ -244,8 +244,9 @@ class FetchLeaseStore(Protocol):
     """One lease per (workspace, connection id, project): the instance holding it fetches, the
     others wait for its snapshot. Keyed like the snapshots, so tenants never share one."""
 
-    async def get(self, workspace_id: str, connection_id: str, project_id: str) -> FetchLease | None:
-        ...
+    async def get(
+        self, workspace_id: str, connection_id: str, project_id: str
+    ) -> FetchLease | None: ...
 
     async def take(
         self, workspace_id: str, connection_id: str, project_id: str, lease: FetchLease,

@@ -15,11 +15,14 @@ from domain.neon_budget import CallBudget
 
 
 class SqlFetchLeaseStore(InTransaction):
-    async def get(self, workspace_id: str, connection_id: str, project_id: str) -> FetchLease | None:
+    async def get(
+        self, workspace_id: str, connection_id: str, project_id: str
+    ) -> FetchLease | None:
         row = (
             await self.tx.execute(
-                select(fetch_leases.c.holder, fetch_leases.c.expires_at, fetch_leases.c.failure)
-                .where(_key(workspace_id, connection_id, project_id))
+                select(
+                    fetch_leases.c.holder, fetch_leases.c.expires_at, fetch_leases.c.failure
+                ).where(_key(workspace_id, connection_id, project_id))
             )
         ).first()
         return FetchLease(row.holder, row.expires_at, row.failure) if row else None

@@ -14,7 +14,9 @@ from domain.neon_budget import CallBudget
 class MemoryFetchLeaseStore:
     state: MemoryState
 
-    async def get(self, workspace_id: str, connection_id: str, project_id: str) -> FetchLease | None:
+    async def get(
+        self, workspace_id: str, connection_id: str, project_id: str
+    ) -> FetchLease | None:
         return self.state.fetch_leases.get((workspace_id, connection_id, project_id))
 
     async def take(
