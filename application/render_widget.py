@@ -11,15 +11,14 @@ from enum import StrEnum
 from typing import TypeVar
 
 from application.neon_access.authorized_calls import AuthorizedCalls
-from application.neon_access.neon_budget import NeonBudget
-from application.neon_access.shared_fetch import ProjectKey, SharedFetches
+from application.neon_access.shared_fetch import Fetch, ProjectKey, SharedFetches
 from application.neon_access.single_flight import SingleFlight
 from application.permissions import Audience, use_case
 from application.ports.failure import PortFailure
 from application.ports.neon import NeonConsole, NeonRateLimited, NeonUnavailable
 from application.ports.stores import TokensUnreadable, UnitOfWork
 from application.ports.system import Clock, Telemetry
-from domain.connection import Connection, usable
+from domain.connection import usable
 from domain.errors import (
     DomainError,
     InvalidInput,
@@ -92,7 +91,7 @@ class RenderWidget:
     answers at once (unless ``refresh``: Neon's own figures lag by minutes, so the window loses
     nothing). Otherwise one fetch: shared with every render of the same project over the same
     connection in flight in this process, then with every instance through the fetch lease
-    (``SharedFetches``: one instance fetches, the others wait for its snapshot). The fetch takes
+    (``SharedFetches``: one instance fetches, the others wait for its snapshot). The holder takes
     its calls from the Neon account's budget, then gets the project and all its branches
     concurrently with a fresh token (one round trip), and keeps the result as the last snapshot
     in a write of its own after the call; a 429 pauses the account for every instance. When
@@ -107,7 +106,6 @@ class RenderWidget:
     clock: Clock
     telemetry: Telemetry
     shared: SharedFetches
-    budget: NeonBudget
     max_age_seconds: int = 15
     in_flight: SingleFlight[NeonMetricsSnapshot] = field(default_factory=SingleFlight)
 
@@ -146,14 +144,18 @@ class RenderWidget:
         window = self.max_age_seconds
         if last is not None and not refresh and (now - last.fetched_at).total_seconds() < window:
             return WidgetData.of(last, now)
-        key = ProjectKey(actor.workspace_id, connection.id, str(project_id))
+        fetch = Fetch(
+            ProjectKey(actor.workspace_id, connection.id, str(project_id)),
+            connection.account.id,
+            CALLS_PER_FETCH,
+            lambda: self.neon.with_fresh_token(
+                connection, lambda token: self._fetch(token, project_id)
+            ),
+        )
         seen = last.fetched_at if last is not None else None
         try:
             snapshot = await self.in_flight.run(  # keyed by connection: never across workspaces
-                f"{connection.id}:{project_id}",
-                lambda: self.shared.fetch(
-                    key, seen, lambda: self._fetch_and_keep(connection, project_id)
-                ),
+                f"{connection.id}:{project_id}", lambda: self.shared.fetch(fetch, seen)
             )
         except (NeonUnavailable, NeonRateLimited) as failure:
             if last is None:
@@ -167,23 +169,6 @@ class RenderWidget:
                      project_id, reason, last.fetched_at.isoformat())  # fmt: skip
             return WidgetData.of(last, self.clock.now(), reason)
         return WidgetData.of(snapshot, self.clock.now())
-
-    async def _fetch_and_keep(
-        self, connection: Connection, project_id: NeonProjectId
-    ) -> NeonMetricsSnapshot:
-        account = connection.account.id
-        await self.budget.take(account, CALLS_PER_FETCH)
-        try:
-            snapshot = await self.neon.with_fresh_token(
-                connection, lambda token: self._fetch(token, project_id)
-            )
-        except NeonRateLimited as said:  # Neon's 429: every instance stops asking until then
-            await self.budget.pause(account, said.retry_after_seconds)
-            raise
-        # Its own short write after the call: no transaction is held while Neon answers
-        async with self.uow.begin() as stores:
-            await stores.snapshots.save(connection.workspace_id, connection.id, snapshot)
-        return snapshot
 
     async def _fetch(self, token: Secret, project_id: NeonProjectId) -> NeonMetricsSnapshot:
         project, branches = await _together(

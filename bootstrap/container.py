@@ -32,7 +32,6 @@ from application.list_projects import ListProjects
 from application.list_widget_library import ListWidgetLibrary
 from application.neon_access.access_tokens import AccessTokens
 from application.neon_access.authorized_calls import AuthorizedCalls
-from application.neon_access.neon_budget import NeonBudget
 from application.neon_access.shared_fetch import SharedFetches
 from application.permissions import declaration
 from application.read_audit_log import ReadAuditLog
@@ -73,9 +72,8 @@ class Container(containers.DeclarativeContainer):
         AccessTokens, uow, refresh_lock, neon_oauth, clock, telemetry
     )
     authorized_calls = providers.Singleton(AuthorizedCalls, access_tokens)
-    shared_fetches = providers.Singleton(SharedFetches, uow, clock)
-    neon_budget = providers.Singleton(
-        NeonBudget, uow, clock, settings.provided.neon_budget_per_minute
+    shared_fetches = providers.Singleton(
+        SharedFetches, uow, clock, settings.provided.neon_budget_per_minute
     )
 
     # Use cases.
@@ -113,7 +111,6 @@ class Container(containers.DeclarativeContainer):
         clock,
         telemetry,
         shared_fetches,
-        neon_budget,
         settings.provided.metrics_max_age_seconds,
     )
     add_member = providers.Singleton(AddMember, uow, clock)

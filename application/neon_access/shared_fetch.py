@@ -1,6 +1,10 @@
-"""One fetch of a project's data from Neon at a time across every instance: a lease in the
-database (decision 0019). In-process coalescing (``SingleFlight``) comes first, so each process
-sends at most one render per project here."""
+"""One fetch of a project's data from Neon at a time across every instance (a lease in the
+database), paid from the Neon account's call budget (decision 0019). In-process coalescing
+(``SingleFlight``) comes first, so each process sends at most one render per project here.
+
+A cold render costs two short write transactions here: taking the lease and the budget together,
+then saving the snapshot and releasing the lease together (each SQLite commit is a trip through
+aiosqlite's thread and an fsync)."""
 
 from __future__ import annotations
 
@@ -13,10 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from application.ports.neon import NeonRateLimited, NeonUnavailable
-from application.ports.stores import FetchLease, StoreUnavailable, UnitOfWork
+from application.ports.stores import FetchLease, Stores, StoreUnavailable, UnitOfWork
 from application.ports.system import Clock
 from domain.ids import new_id
 from domain.metrics import NeonMetricsSnapshot
+from domain.neon_budget import CallBudget
 
 # Longer than a fetch takes (two concurrent Console calls with a 10 s deadline rarely take
 # more than one round trip); a holder that crashed is replaced when it runs out.
@@ -36,6 +41,16 @@ class ProjectKey:
 
 
 @dataclass(frozen=True, slots=True)
+class Fetch:
+    """What the holder of the lease does: ``calls`` Console calls for ``account_id``."""
+
+    key: ProjectKey
+    account_id: str
+    calls: int
+    run: Callable[[], Awaitable[NeonMetricsSnapshot]]
+
+
+@dataclass(frozen=True, slots=True)
 class SharedFetches:
     """Rules:
     - a snapshot newer than the one the render saw answers at once (another instance fetched);
@@ -48,22 +63,23 @@ class SharedFetches:
       replaced by the next waiter;
     - a render that waited in vain gets NeonUnavailable: the caller answers with the last good
       data when there is some, else the 503 problem. Fetching anyway would double Neon's calls
-      exactly when Neon is slow.
+      exactly when Neon is slow;
+    - the holder pays the fetch's calls from the account's budget (one bucket per Neon account
+      for every instance, ``per_minute`` calls a minute) before calling; a spent budget or a
+      429 (which pauses the account until Neon's Retry-After) is NeonRateLimited.
     """
 
     uow: UnitOfWork
     clock: Clock
+    per_minute: int = 600
     wait_seconds: float = WAIT_SECONDS
     poll_seconds: float = POLL_SECONDS
 
-    async def fetch(
-        self,
-        key: ProjectKey,
-        seen: datetime | None,
-        fetch: Callable[[], Awaitable[NeonMetricsSnapshot]],
-    ) -> NeonMetricsSnapshot:
-        """A snapshot fetched after ``seen`` (the render's latest; None: it had none)."""
-        holder, waited_for = new_id(), None
+    async def fetch(self, fetch: Fetch, seen: datetime | None) -> NeonMetricsSnapshot:
+        """The snapshot ``fetch`` saved, or one another render saved after ``seen`` (the
+        render's latest; None: it had none). Raises NeonRateLimited, NeonUnavailable and what
+        ``fetch.run`` raises."""
+        key, holder, waited_for = fetch.key, new_id(), None
         deadline = time.monotonic() + self.wait_seconds
         while True:
             newer, lease = await self._look(key, seen)
@@ -73,11 +89,11 @@ class SharedFetches:
             if lease is not None and lease.failure and lease.holder == waited_for:
                 raise _shared(lease, now)
             if lease is None or lease.failure or lease.expires_at <= now:
-                newer, taken = await self._take(key, seen, FetchLease(holder, now + LEASE), now)
+                newer, taken = await self._take(fetch, seen, FetchLease(holder, now + LEASE), now)
                 if newer is not None:
                     return newer
                 if taken:
-                    return await self._as_holder(key, holder, fetch)
+                    return await self._as_holder(fetch, holder)
             else:
                 waited_for = lease.holder
             if time.monotonic() >= deadline:
@@ -94,36 +110,68 @@ class SharedFetches:
             return None, await stores.fetch_leases.get(*_of(key))
 
     async def _take(
-        self, key: ProjectKey, seen: datetime | None, lease: FetchLease, now: datetime
+        self, fetch: Fetch, seen: datetime | None, lease: FetchLease, now: datetime
     ) -> tuple[NeonMetricsSnapshot | None, bool]:
+        """The lease and the fetch's calls from the budget, together; a spent budget takes the
+        lease only to tell the renders waiting for it (a failed lease), and raises."""
         async with self.uow.begin() as stores:
-            latest = await stores.snapshots.latest(*_of(key))  # saved since we looked?
+            latest = await stores.snapshots.latest(*_of(fetch.key))  # saved since we looked?
             if _newer(latest, seen):
                 return latest, False
-            return None, await stores.fetch_leases.take(*_of(key), lease, now)
+            if not await stores.fetch_leases.take(*_of(fetch.key), lease, now):
+                return None, False
+            wait = await self._spend(stores, fetch, now)
+            if wait:
+                retry_at = now + timedelta(seconds=wait)
+                await stores.fetch_leases.fail(
+                    *_of(fetch.key), lease.holder, RATE_LIMITED, retry_at
+                )
+        if wait:
+            raise NeonRateLimited(wait, "This Neon account's call budget is spent for now.")
+        return None, True
 
-    async def _as_holder(
-        self, key: ProjectKey, holder: str, fetch: Callable[[], Awaitable[NeonMetricsSnapshot]]
-    ) -> NeonMetricsSnapshot:
+    async def _spend(self, stores: Stores, fetch: Fetch, now: datetime) -> int:
+        """Take ``fetch.calls`` from the account's budget: 0, or the seconds to wait."""
+        fresh = CallBudget.full(self.per_minute, now)
+        held = await stores.neon_budgets.hold(fetch.account_id, fresh)
+        budget, wait = held.take(fetch.calls, self.per_minute, now)
+        if not wait:
+            await stores.neon_budgets.put(fetch.account_id, budget)
+        return wait
+
+    async def _as_holder(self, fetch: Fetch, holder: str) -> NeonMetricsSnapshot:
+        key = fetch.key
         try:
-            snapshot = await fetch()
+            snapshot = await fetch.run()
         except (NeonRateLimited, NeonUnavailable) as failure:
-            reason = RATE_LIMITED if isinstance(failure, NeonRateLimited) else UNAVAILABLE
-            retry_at = self.clock.now() + timedelta(seconds=failure.retry_after_seconds)
-            with contextlib.suppress(StoreUnavailable):  # the lease runs out by itself
-                async with self.uow.begin() as stores:
-                    await stores.fetch_leases.fail(*_of(key), holder, reason, retry_at)
+            await self._failed(fetch, holder, failure)
             raise
         except BaseException:
-            with contextlib.suppress(StoreUnavailable):
-                await self._release(key, holder)
+            with contextlib.suppress(StoreUnavailable):  # the lease runs out by itself
+                async with self.uow.begin() as stores:
+                    await stores.fetch_leases.release(*_of(key), holder)
             raise
-        await self._release(key, holder)
+        # Its own short write after the call: no transaction is held while Neon answers
+        async with self.uow.begin() as stores:
+            await stores.snapshots.save(key.workspace_id, key.connection_id, snapshot)
+            await stores.fetch_leases.release(*_of(key), holder)
         return snapshot
 
-    async def _release(self, key: ProjectKey, holder: str) -> None:
-        async with self.uow.begin() as stores:
-            await stores.fetch_leases.release(*_of(key), holder)
+    async def _failed(
+        self, fetch: Fetch, holder: str, failure: NeonRateLimited | NeonUnavailable
+    ) -> None:
+        """The renders waiting for this fetch share its failure; Neon's 429 pauses the account
+        for every instance until its Retry-After."""
+        now = self.clock.now()
+        retry_at = now + timedelta(seconds=failure.retry_after_seconds)
+        reason = RATE_LIMITED if isinstance(failure, NeonRateLimited) else UNAVAILABLE
+        with contextlib.suppress(StoreUnavailable):  # the lease runs out by itself
+            async with self.uow.begin() as stores:
+                await stores.fetch_leases.fail(*_of(fetch.key), holder, reason, retry_at)
+                if isinstance(failure, NeonRateLimited):
+                    fresh = CallBudget.full(self.per_minute, now)
+                    held = await stores.neon_budgets.hold(fetch.account_id, fresh)
+                    await stores.neon_budgets.put(fetch.account_id, held.paused(retry_at))
 
 
 def _of(key: ProjectKey) -> tuple[str, str, str]:

@@ -92,10 +92,11 @@ async def test_concurrent_takes_have_one_winner(kind: str, postgres_server: str)
 async def test_concurrent_budget_takes_never_overspend(kind: str, postgres_server: str) -> None:
     async with stores(kind, postgres_server) as backend:
 
-        async def take() -> int:
+        async def take() -> int:  # seconds to wait: 0 when taken
             async with backend.uow().begin() as tx:
                 held = await tx.neon_budgets.hold("acct", CallBudget.full(10, T0))
                 budget, wait = held.take(2, 10, T0)
+                wait = int(wait)
                 await tx.neon_budgets.put("acct", budget)
             return wait
 
