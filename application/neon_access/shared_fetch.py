@@ -81,24 +81,26 @@ class SharedFetches:
         ``fetch.run`` raises."""
         key, holder, waited_for = fetch.key, new_id(), None
         deadline = time.monotonic() + self.wait_seconds
+        lease: FetchLease | None = None  # first try to take it: usually nobody holds it
         while True:
-            newer, lease = await self._look(key, seen)
-            if newer is not None:
-                return newer
             now = self.clock.now()
             if lease is not None and lease.failure and lease.holder == waited_for:
                 raise _shared(lease, now)
             if lease is None or lease.failure or lease.expires_at <= now:
-                newer, taken = await self._take(fetch, seen, FetchLease(holder, now + LEASE), now)
+                mine = FetchLease(holder, now + LEASE)
+                newer, lease = await self._take(fetch, seen, mine, now)
                 if newer is not None:
                     return newer
-                if taken:
+                if lease == mine:
                     return await self._as_holder(fetch, holder)
-            else:
+            if lease is not None:
                 waited_for = lease.holder
             if time.monotonic() >= deadline:
                 raise NeonUnavailable(1, "Another instance is still fetching this project.")
             await asyncio.sleep(self.poll_seconds)
+            newer, lease = await self._look(key, seen)
+            if newer is not None:
+                return newer
 
     async def _look(
         self, key: ProjectKey, seen: datetime | None
@@ -111,15 +113,16 @@ class SharedFetches:
 
     async def _take(
         self, fetch: Fetch, seen: datetime | None, lease: FetchLease, now: datetime
-    ) -> tuple[NeonMetricsSnapshot | None, bool]:
-        """The lease and the fetch's calls from the budget, together; a spent budget takes the
-        lease only to tell the renders waiting for it (a failed lease), and raises."""
+    ) -> tuple[NeonMetricsSnapshot | None, FetchLease | None]:
+        """The lease and the fetch's calls from the budget, together: ``lease`` when taken,
+        else whose it is. A spent budget takes the lease only to tell the renders waiting for
+        it (a failed lease), and raises."""
         async with self.uow.begin() as stores:
             latest = await stores.snapshots.latest(*_of(fetch.key))  # saved since we looked?
             if _newer(latest, seen):
-                return latest, False
+                return latest, None
             if not await stores.fetch_leases.take(*_of(fetch.key), lease, now):
-                return None, False
+                return None, await stores.fetch_leases.get(*_of(fetch.key))
             wait = await self._spend(stores, fetch, now)
             if wait:
                 retry_at = now + timedelta(seconds=wait)
@@ -128,7 +131,7 @@ class SharedFetches:
                 )
         if wait:
             raise NeonRateLimited(wait, "This Neon account's call budget is spent for now.")
-        return None, True
+        return None, lease
 
     async def _spend(self, stores: Stores, fetch: Fetch, now: datetime) -> int:
         """Take ``fetch.calls`` from the account's budget: 0, or the seconds to wait."""

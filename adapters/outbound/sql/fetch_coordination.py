@@ -73,16 +73,15 @@ class SqlFetchLeaseStore(InTransaction):
 
 class SqlNeonBudgetStore(InTransaction):
     async def hold(self, account_id: str, fresh: CallBudget) -> CallBudget:
-        await self.tx.execute(
-            upsert(neon_budgets)
-            .values(account_id=account_id, tokens=fresh.tokens, refilled_at=fresh.refilled_at)
-            .on_conflict_do_nothing(index_elements=[neon_budgets.c.account_id])
-        )
-        row = (
+        query = self.held(select(neon_budgets).where(neon_budgets.c.account_id == account_id))
+        row = (await self.tx.execute(query)).first()
+        if row is None:  # first use: store it full (or find the one a racing first use stored)
             await self.tx.execute(
-                self.held(select(neon_budgets).where(neon_budgets.c.account_id == account_id))
+                upsert(neon_budgets)
+                .values(account_id=account_id, tokens=fresh.tokens, refilled_at=fresh.refilled_at)
+                .on_conflict_do_nothing(index_elements=[neon_budgets.c.account_id])
             )
-        ).one()
+            row = (await self.tx.execute(query)).one()
         return CallBudget(row.tokens, row.refilled_at, row.paused_until)
 
     async def put(self, account_id: str, budget: CallBudget) -> None:
