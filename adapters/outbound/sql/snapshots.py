@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as upsert  # compiles for SQLite too
 
 from adapters.outbound.sql.in_transaction import InTransaction
@@ -14,18 +14,21 @@ from adapters.outbound.sql.tables import metrics_snapshots
 from domain.ids import NeonProjectId
 from domain.metrics import BranchLine, NeonMetricsSnapshot
 
+# Built once: every widget render reads its snapshot (see dashboards.py)
+_LATEST = select(metrics_snapshots.c.fetched_at, metrics_snapshots.c.data).where(
+    metrics_snapshots.c.workspace_id == bindparam("workspace_id"),
+    metrics_snapshots.c.connection_id == bindparam("connection_id"),
+    metrics_snapshots.c.project_id == bindparam("project_id"),
+)
+
 
 class SqlSnapshotStore(InTransaction):
     async def latest(
         self, workspace_id: str, connection_id: str, project_id: str
     ) -> NeonMetricsSnapshot | None:
-        row = (
-            await self.tx.execute(
-                select(metrics_snapshots.c.fetched_at, metrics_snapshots.c.data).where(
-                    _key(workspace_id, connection_id, project_id)
-                )
-            )
-        ).first()
+        key = {"workspace_id": workspace_id, "connection_id": connection_id,
+               "project_id": project_id}  # fmt: skip
+        row = (await self.tx.execute(_LATEST, key)).first()
         return _snapshot(row.data, row.fetched_at) if row else None
 
     async def save(
