@@ -39,7 +39,10 @@ class InlineRead:
 class InlineSqliteReads:
     def __init__(self, async_url: str) -> None:
         url = make_url(async_url).set(drivername="sqlite")
-        self.engine: Engine = create_engine(url, pool_size=4, max_overflow=16)
+        # Every use ends its transaction (``transaction`` below): no reset on return is needed
+        self.engine: Engine = create_engine(
+            url, pool_size=4, max_overflow=16, pool_reset_on_return=None
+        )
         _read_only_connections(self.engine)
 
     @contextmanager
@@ -62,4 +65,4 @@ def _read_only_connections(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.connection.driver_connection.execute("BEGIN")  # straight to sqlite3
