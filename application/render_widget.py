@@ -12,13 +12,14 @@ from enum import StrEnum
 from typing import TypeVar
 
 from application.neon_access.authorized_calls import AuthorizedCalls
+from application.neon_access.shared_fetch import Fetch, ProjectKey, SharedFetches
 from application.neon_access.single_flight import SingleFlight
 from application.permissions import Audience, use_case
 from application.ports.failure import PortFailure
 from application.ports.neon import NeonConsole, NeonRateLimited, NeonUnavailable
 from application.ports.stores import TokensUnreadable, UnitOfWork
 from application.ports.system import Clock, Telemetry
-from domain.connection import Connection, usable
+from domain.connection import usable
 from domain.errors import (
     DomainError,
     InvalidInput,
@@ -36,6 +37,9 @@ from domain.workspaces import Member
 log = logging.getLogger("produl_neon.widgets")
 A = TypeVar("A")
 B = TypeVar("B")
+# What one fetch costs the account's budget: the project and its branches (one page of up to
+# 10,000; a project with more costs one more call per page, not taken from the budget).
+CALLS_PER_FETCH = 2
 
 
 class StaleReason(StrEnum):
@@ -97,12 +101,15 @@ class RenderWidget:
     one read; resolve the project (the widget's own, else the workspace's selection; "connect
     Neon" is reported before "select a project"); a snapshot younger than ``max_age_seconds``
     answers at once (unless ``refresh``: Neon's own figures lag by minutes, so the window loses
-    nothing). Otherwise fetch the project and all its branches concurrently with a fresh token
-    (one round trip), sharing the fetch with every render of the same project over the same
-    connection already in flight in this process, and keep the result as the last snapshot in
-    a write of its own after the call. When Neon fails or rate-limits, the last snapshot answers,
-    marked stale; a broken grant or a project Neon no longer shows never does (those need the
-    customer, and old data would hide it).
+    nothing). Otherwise one fetch: shared with every render of the same project over the same
+    connection in flight in this process, then with every instance through the fetch lease
+    (``SharedFetches``: one instance fetches, the others wait for its snapshot). The holder takes
+    its calls from the Neon account's budget, then gets the project and all its branches
+    concurrently with a fresh token (one round trip), and keeps the result as the last snapshot
+    in a write of its own after the call; a 429 pauses the account for every instance. When
+    Neon fails, rate-limits or the budget is spent, the last snapshot answers, marked stale; a
+    broken grant or a project Neon no longer shows never does (those need the customer, and old
+    data would hide it).
     """
 
     uow: UnitOfWork
@@ -110,6 +117,7 @@ class RenderWidget:
     console: NeonConsole
     clock: Clock
     telemetry: Telemetry
+    shared: SharedFetches
     max_age_seconds: int = 15
     in_flight: SingleFlight[NeonMetricsSnapshot] = field(default_factory=SingleFlight)
 
@@ -148,12 +156,19 @@ class RenderWidget:
         window = self.max_age_seconds
         if last is not None and not refresh and (now - last.fetched_at).total_seconds() < window:
             return WidgetData.of(last, now), RenderOutcome.WINDOW_HIT
+        fetch = Fetch(
+            ProjectKey(actor.workspace_id, connection.id, str(project_id)),
+            connection.account.id,
+            CALLS_PER_FETCH,
+            lambda: self.neon.with_fresh_token(
+                connection, lambda token: self._fetch(token, project_id)
+            ),
+        )
+        seen = last.fetched_at if last is not None else None
         key = f"{connection.id}:{project_id}"  # by connection: never shared across workspaces
         joined = self.in_flight.running(key)
         try:
-            snapshot = await self.in_flight.run(
-                key, lambda: self._fetch_and_keep(connection, project_id)
-            )
+            snapshot = await self.in_flight.run(key, lambda: self.shared.fetch(fetch, seen))
         except (NeonUnavailable, NeonRateLimited) as failure:
             if last is None:
                 raise
@@ -167,17 +182,6 @@ class RenderWidget:
             return WidgetData.of(last, self.clock.now(), reason), RenderOutcome(f"stale_{reason}")
         fetched = RenderOutcome.COALESCED if joined else RenderOutcome.FRESH
         return WidgetData.of(snapshot, self.clock.now()), fetched
-
-    async def _fetch_and_keep(
-        self, connection: Connection, project_id: NeonProjectId
-    ) -> NeonMetricsSnapshot:
-        snapshot = await self.neon.with_fresh_token(
-            connection, lambda token: self._fetch(token, project_id)
-        )
-        # Its own short write after the call: no transaction is held while Neon answers
-        async with self.uow.begin() as stores:
-            await stores.snapshots.save(connection.workspace_id, connection.id, snapshot)
-        return snapshot
 
     async def _fetch(self, token: Secret, project_id: NeonProjectId) -> NeonMetricsSnapshot:
         project, branches = await _together(

@@ -41,7 +41,9 @@ def _bridge(provider: providers.Provider[Any]) -> Provide:
     return Provide(provide, sync_to_thread=False)
 
 
-def create_app(container: Container) -> Litestar:
+def create_app(container: Container, *, prepare: bool = True) -> Litestar:
+    """``prepare``: migrate SQLite and make sure the bootstrap admin exists when the app starts.
+    ``serve --workers N`` does that once in its parent instead, and its workers skip it."""
     settings = container.settings()
     # Every registered use case is a dependency a handler may name; nothing else is listed.
     dependencies = {name: _bridge(provider) for name, provider in use_cases(container).items()}
@@ -67,7 +69,7 @@ def create_app(container: Container) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_request=readable_body,
         before_send=[security_headers],
-        on_startup=[_startup(container)],
+        on_startup=[_startup(container)] if prepare else [],
         on_shutdown=[_shutdown(container)],
         logging_config=None,  # the command line configures logging; tests keep their capture
         # Only the JSON document: Litestar's docs UIs load their scripts from a CDN, which would
@@ -110,19 +112,23 @@ def _document_framework_answers(app: Litestar) -> None:
 
 
 def _startup(container: Container) -> Callable[[], Any]:
-    async def ensure_admin() -> None:
+    async def prepare() -> None:
         await container.storage().prepare()
-        token = container.settings().bootstrap_admin_token
-        if token:
-            admin = await container.ensure_bootstrap_admin().execute(Secret(token), DEMO_WORKSPACE)
-            if admin is None:
-                log.warning(
-                    "The bootstrap admin token was revoked by an admin; it stays revoked. "
-                    "Set a new PRODUL_BOOTSTRAP_ADMIN_TOKEN, or run "
-                    "`produl-neon admin create --workspace ID`."
-                )
+        await ensure_bootstrap_admin(container)
 
-    return ensure_admin
+    return prepare
+
+
+async def ensure_bootstrap_admin(container: Container) -> None:
+    token = container.settings().bootstrap_admin_token
+    if token:
+        admin = await container.ensure_bootstrap_admin().execute(Secret(token), DEMO_WORKSPACE)
+        if admin is None:
+            log.warning(
+                "The bootstrap admin token was revoked by an admin; it stays revoked. "
+                "Set a new PRODUL_BOOTSTRAP_ADMIN_TOKEN, or run "
+                "`produl-neon admin create --workspace ID`."
+            )
 
 
 def _shutdown(container: Container) -> Callable[[], Any]:

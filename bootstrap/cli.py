@@ -10,15 +10,17 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from adapters.outbound.sql import migrate
 from adapters.outbound.sql.database import Database
 from application.add_member import new_member_token
 from application.ports.failure import PortFailure
-from bootstrap import storage
-from bootstrap.app import create_app
+from bootstrap import storage, worker
+from bootstrap.app import create_app, ensure_bootstrap_admin
 from bootstrap.container import Container
-from bootstrap.logs import configure_logging, default_format
+from bootstrap.logs import configure_logging as configure_log_lines
+from bootstrap.logs import default_format
 from bootstrap.settings import Settings, SettingsError, load_log_settings, load_settings
 from bootstrap.slow_clients import protocol_with_header_timeout
 from domain.errors import DomainError
@@ -35,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=None,
+        help="worker processes (default: one per core in live mode, 1 in fake mode)",
+    )
     commands.add_parser("migrate", help="bring the database schema to this build's head")
     workspace = commands.add_parser("workspace", help="workspaces").add_subparsers(
         dest="action", required=True
@@ -59,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     standin = commands.add_parser("fake-neon", help="run the stand-in for Neon as its own server")
     standin_server.add_arguments(standin)
     return parser
+
+
+def _worker_count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError("a number of processes, 1-64")
+    return int(text)
 
 
 def _settings(host: str = "127.0.0.1", port: int = 8000) -> Settings:
@@ -88,13 +102,14 @@ async def _prepare(settings: Settings) -> None:
         await db.dispose()
 
 
-def serve(host: str, port: int) -> int:
+def serve(host: str, port: int, workers: int | None = None) -> int:
     import uvicorn
 
     settings = _demo_token(_settings(host, port))
+    count = workers or (1 if settings.fake else cores())
     asyncio.run(_prepare(settings))
-    app = create_app(Container(settings=settings))
-    print(f"Produl × Neon on {settings.public_url}  (Neon mode: {settings.neon_mode})")
+    print(f"Produl × Neon on {settings.public_url}  (Neon mode: {settings.neon_mode}, "
+          f"{count} worker{'s' if count > 1 else ''})")  # fmt: skip
     print(f"  Integrations page: {settings.public_url}/settings/integrations")
     print(f"  API document:      {settings.public_url}/schema/openapi.json")
     if settings.fake and not os.environ.get("PRODUL_BOOTSTRAP_ADMIN_TOKEN"):
@@ -103,9 +118,37 @@ def serve(host: str, port: int) -> int:
     # The access log would print the callback's query string (code, state): keep it off.
     # Slow clients (a request head that never ends) are closed after the header-read timeout.
     http = protocol_with_header_timeout(settings.header_read_timeout_seconds)
-    # log_config=None: uvicorn's own lines go through the handler main() set up, as JSON too.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_config=None, http=http)
+    # log_config=None: uvicorn's own lines go through the handler main() (or, in each worker,
+    # bootstrap.worker) set up, as JSON too.
+    options: dict[str, Any] = {"host": host, "port": port, "access_log": False,
+                               "log_config": None, "http": http}  # fmt: skip
+    if count == 1:
+        uvicorn.run(create_app(Container(settings=settings)), **options)
+        return 0
+    # Several processes: the schema (above) and the bootstrap admin are made once, here, before
+    # any worker starts; each worker builds its app from the same environment (bootstrap.worker).
+    asyncio.run(_ensure_admin(settings))
+    with worker.environment(host, port):
+        uvicorn.run(worker.APP_FACTORY, factory=True, workers=count, **options)
     return 0
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+async def _ensure_admin(settings: Settings) -> None:
+    container = Container(settings=settings)
+    try:
+        await ensure_bootstrap_admin(container)
+    finally:
+        await container.storage().dispose()
+
+
+def load_worker_settings(host: str, port: int) -> Settings:
+    """A worker's settings: the same as its serve's (the fake keyring and the demo token are
+    files serve already wrote under ./var/)."""
+    return _demo_token(_settings(host, port))
 
 
 def _with_container(work: Callable[[Container], Awaitable[int]]) -> int:
@@ -161,16 +204,18 @@ async def _refresh_idle(container: Container) -> int:
     return 0
 
 
-def _configure_logging() -> None:
+def configure_logging() -> None:
+    """Where log lines go, for serve, its workers and every other command (SettingsError when
+    PRODUL_LOG_FORMAT or PRODUL_LOG_LEVEL is wrong)."""
     chosen = load_log_settings(os.environ)
     fake = os.environ.get("PRODUL_NEON_MODE", "fake") == "fake"
     log_format = chosen.format or default_format(fake, terminal=sys.stderr.isatty())
-    configure_logging(log_format, logging.getLevelName(chosen.level))
+    configure_log_lines(log_format, logging.getLevelName(chosen.level))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        _configure_logging()
+        configure_logging()
     except SettingsError as error:
         print(f"produl-neon: configuration error: {error}", file=sys.stderr)
         return 2
@@ -178,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = (arguments.command, getattr(arguments, "action", None))
     try:
         if command[0] == "serve":
-            return serve(arguments.host, arguments.port)
+            return serve(arguments.host, arguments.port, arguments.workers)
         if command[0] == "fake-neon":
             return standin_server.serve(arguments)
         if command[0] == "migrate":

@@ -32,6 +32,7 @@ from application.list_projects import ListProjects
 from application.list_widget_library import ListWidgetLibrary
 from application.neon_access.access_tokens import AccessTokens
 from application.neon_access.authorized_calls import AuthorizedCalls
+from application.neon_access.shared_fetch import SharedFetches
 from application.permissions import declaration
 from application.read_audit_log import ReadAuditLog
 from application.read_dashboard import ReadDashboard
@@ -72,6 +73,9 @@ class Container(containers.DeclarativeContainer):
         AccessTokens, uow, refresh_lock, neon_oauth, clock, telemetry
     )
     authorized_calls = providers.Singleton(AuthorizedCalls, access_tokens)
+    shared_fetches = providers.Singleton(
+        SharedFetches, uow, clock, settings.provided.neon_budget_per_minute
+    )
 
     # Use cases.
     authenticate_member = providers.Singleton(AuthenticateMember, uow)
@@ -107,6 +111,7 @@ class Container(containers.DeclarativeContainer):
         neon_console,
         clock,
         telemetry,
+        shared_fetches,
         settings.provided.metrics_max_age_seconds,
     )
     add_member = providers.Singleton(AddMember, uow, clock)

@@ -56,8 +56,9 @@ def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> Non
 
 @contextmanager
 def running_cluster(
-    postgres_server: str, instances: int = 4, access_ttl: int = 3
+    postgres_server: str, instances: int = 4, access_ttl: int = 3, **settings: str
 ) -> Iterator[Cluster]:
+    """``settings``: PRODUL_* variables beyond the defaults (the window is 0 unless given)."""
     workdir = Path(tempfile.mkdtemp(prefix="produl-cluster-"))
     with ExitStack() as stack:
         issuer = stack.enter_context(running_standin("--access-ttl", str(access_ttl)))
@@ -66,6 +67,7 @@ def running_cluster(
         env["PRODUL_DATABASE_URL"] = asyncio.run(fresh_database(postgres_server))
         env["PRODUL_SECRET_KEYS"] = Keyring.generate_entry("k1")
         env["PRODUL_METRICS_MAX_AGE"] = "0"  # every render reaches Neon, and races the refresh
+        env.update(settings)
         subprocess.run([str(CLI), "migrate"], env=env, check=True, capture_output=True)
         created = subprocess.run([str(CLI), "workspace", "create", "Race"], env=env, check=True,
                                  capture_output=True, text=True)  # fmt: skip
@@ -75,7 +77,7 @@ def running_cluster(
             port = free_port()
             log = workdir / f"serve-{index}.log"
             out = stack.enter_context(log.open("wb"))
-            command = [str(CLI), "serve", "--port", str(port)]
+            command = [str(CLI), "serve", "--port", str(port), "--workers", "1"]
             process = subprocess.Popen(
                 command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=workdir
             )
@@ -99,7 +101,7 @@ def _connect(base: str, admin: dict[str, str]) -> str:
         return f"/api/dashboards/{board}/widgets/{widget.json()['id']}/data"
 
 
-async def _stats(issuer: str) -> dict[str, Any]:
+async def stats(issuer: str) -> dict[str, Any]:
     async with httpx.AsyncClient() as client:
         stats: dict[str, Any] = (await client.get(f"{issuer}_standin/stats")).json()
         return stats
@@ -108,14 +110,14 @@ async def _stats(issuer: str) -> dict[str, Any]:
 async def race(cluster: Cluster, renders_per_instance: int = 50) -> Trial:
     """Wait for the access token to expire, then render from every instance at once."""
     await asyncio.sleep(cluster.access_ttl + 0.3)
-    before = await _stats(cluster.issuer)
+    before = await stats(cluster.issuer)
     limits = httpx.Limits(max_connections=renders_per_instance * len(cluster.instances))
     async with httpx.AsyncClient(timeout=60, limits=limits, headers=cluster.admin) as client:
         responses = await asyncio.gather(*(
             client.get(base + cluster.widget_data)
             for base in cluster.instances for _ in range(renders_per_instance)
         ))  # fmt: skip
-    after = await _stats(cluster.issuer)
+    after = await stats(cluster.issuer)
     statuses: dict[int, int] = {}
     for response in responses:
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1

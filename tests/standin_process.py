@@ -80,16 +80,19 @@ class Served:
 
 
 @contextmanager
-def spawned_serve(cwd: Path, port: int | None = None, **env: str) -> Iterator[Served]:
-    """`produl-neon serve` (fake mode unless ``env`` says otherwise) run from ``cwd``, up and
-    answering /healthz; stopped afterwards, and its output must hold no traceback."""
+def spawned_serve(
+    cwd: Path, port: int | None = None, workers: int = 1, **env: str
+) -> Iterator[Served]:
+    """`produl-neon serve --workers N` (fake mode unless ``env`` says otherwise; one worker
+    unless asked, whatever the mode) run from ``cwd``, up and answering /healthz; stopped
+    afterwards, and its output must hold no traceback."""
     port = port or free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PRODUL_")}
     log_path = cwd / f"serve-{time.monotonic_ns()}.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [str(CLI), "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-            env={**clean, **env}, cwd=cwd,
+            [str(CLI), "serve", "--port", str(port), "--workers", str(workers)],
+            stdout=log, stderr=subprocess.STDOUT, env={**clean, **env}, cwd=cwd,
         )  # fmt: skip
     served = Served(f"http://127.0.0.1:{port}", port, log_path)
     try:

@@ -2,12 +2,20 @@
 
 Every label value comes from a small fixed set (outcomes, operation ids, statuses, route
 templates): never an id, a token or a customer's word, so the series stay few (decision 0022).
+
+Under ``serve --workers N`` every worker is a process of its own: prometheus_client's
+multiprocess mode (``PROMETHEUS_MULTIPROC_DIR``, set by ``serve`` before the workers start)
+keeps each worker's values in files there, and the exposition adds up every worker's.
 """
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+import os
 
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 # Seconds: a window hit answers in milliseconds, Neon in tens to hundreds, a deadline at 10 s.
 REQUEST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.5, 5.0, 10.0)
 
@@ -107,4 +115,9 @@ class PrometheusTelemetry:
         self._neon_reachable.set(1 if reachable else 0)
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        folder = os.environ.get(MULTIPROCESS_DIR)
+        if not folder:
+            return generate_latest(self.registry)
+        every_worker = CollectorRegistry()
+        MultiProcessCollector(every_worker, path=folder)  # type: ignore[no-untyped-call]
+        return generate_latest(every_worker)

@@ -20,6 +20,7 @@ from domain.authorization import PendingAuthorization
 from domain.connection import Connection
 from domain.dashboards import Dashboard, Widget
 from domain.metrics import NeonMetricsSnapshot
+from domain.neon_budget import CallBudget
 from domain.selection import ProjectSelection
 from domain.workspaces import Member, Workspace
 
@@ -229,6 +230,55 @@ class SnapshotStore(Protocol):
         """Forget every snapshot of the workspace (on disconnect and on reconnect)."""
 
 
+@dataclass(frozen=True, slots=True)
+class FetchLease:
+    """Who is fetching a project's data from Neon for every instance, and until when at most.
+    ``failure`` is set when that fetch failed (``neon_unavailable`` / ``neon_rate_limited``):
+    the renders that waited for it share the failure, ``expires_at`` being when to try again."""
+
+    holder: str
+    expires_at: datetime
+    failure: str | None = None
+
+
+class FetchLeaseStore(Protocol):
+    """One lease per (workspace, connection id, project): the instance holding it fetches, the
+    others wait for its snapshot. Keyed like the snapshots, so tenants never share one."""
+
+    async def get(
+        self, workspace_id: str, connection_id: str, project_id: str
+    ) -> FetchLease | None: ...
+
+    async def take(
+        self, workspace_id: str, connection_id: str, project_id: str, lease: FetchLease,
+        now: datetime,
+    ) -> bool:  # fmt: skip
+        """Inside ``uow.begin()``: hold the fetch as ``lease`` if nobody does at ``now`` (no
+        lease, one expired, or one whose fetch failed), atomically; True when taken."""
+
+    async def release(
+        self, workspace_id: str, connection_id: str, project_id: str, holder: str
+    ) -> None:
+        """The holder is done (its snapshot saved, or it gave up): remove its lease only."""
+
+    async def fail(
+        self, workspace_id: str, connection_id: str, project_id: str, holder: str,
+        failure: str, retry_at: datetime,
+    ) -> None:  # fmt: skip
+        """The holder's fetch failed: its lease says so until the renders waiting for it have
+        seen it (anyone may take the lease meanwhile and try again)."""
+
+
+class NeonBudgetStore(Protocol):
+    """The call budget of each Neon account (``domain.neon_budget``), shared by every instance."""
+
+    async def hold(self, account_id: str, fresh: CallBudget) -> CallBudget:
+        """Inside ``uow.begin()``: the account's budget (``fresh`` is stored first when it has
+        none), held until the transaction ends so that two takes cannot both spend it."""
+
+    async def put(self, account_id: str, budget: CallBudget) -> None: ...
+
+
 class Stores(Protocol):
     """What a transaction sees."""
 
@@ -255,6 +305,12 @@ class Stores(Protocol):
 
     @property
     def snapshots(self) -> SnapshotStore: ...
+
+    @property
+    def fetch_leases(self) -> FetchLeaseStore: ...
+
+    @property
+    def neon_budgets(self) -> NeonBudgetStore: ...
 
 
 class UnitOfWork(Protocol):

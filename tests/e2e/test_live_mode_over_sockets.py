@@ -25,9 +25,10 @@ def issuer() -> Iterator[str]:
 
 @pytest.fixture
 async def api(issuer: str) -> AsyncIterator[Api]:
-    container = make_container(FakeClock(datetime.now(UTC)), **live_env(issuer))
+    clock = FakeClock(datetime.now(UTC))
+    container = make_container(clock, **live_env(issuer))
     async with serving(create_app(container)) as client:
-        yield Api(client, container, FakeClock())
+        yield Api(client, container, clock)
 
 
 async def _connect(api: Api) -> None:
@@ -67,6 +68,7 @@ async def test_connect_render_and_survive_the_knobs(api: Api, issuer: str) -> No
     assert limited.status_code == 503 and limited.headers["retry-after"] == "9"
     assert limited.json()["type"].endswith("/neon-rate-limited")
 
+    api.clock.advance(seconds=9)  # Neon's Retry-After paused the account until now
     await _knobs(issuer, drop_rate=0.3, seed=7)
     statuses = [(await api.client.get(url, headers=ADMIN)).status_code for _ in range(15)]
     stats = await _knobs(issuer, drop_rate=0.0)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from adapters.outbound.sql.in_transaction import InTransaction
 from adapters.outbound.sql.tables import connections
@@ -31,19 +31,17 @@ def _context(workspace_id: str, connection_id: str, column: str) -> str:
     return f"{workspace_id}/{connection_id}/{column}"
 
 
+# Built once: every widget render reads the connection (see dashboards.py)
+_CONNECTION = select(connections).where(connections.c.workspace_id == bindparam("workspace_id"))
+
+
 @dataclass(frozen=True, slots=True)
 class SqlConnectionStore(InTransaction):
     keyring: Keyring
 
     async def get(self, workspace_id: str) -> Connection | None:
         row = (
-            (
-                await self.tx.execute(
-                    select(connections).where(connections.c.workspace_id == workspace_id)
-                )
-            )
-            .mappings()
-            .first()
+            (await self.tx.execute(_CONNECTION, {"workspace_id": workspace_id})).mappings().first()
         )
         return self._to_domain(row) if row is not None else None
 

@@ -7,7 +7,19 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from adapters.outbound.sql.in_transaction import InTransaction
 from adapters.outbound.sql.tables import dashboards, widgets
@@ -15,21 +27,46 @@ from application.ports.stores import Keyset, Page
 from domain.dashboards import Dashboard, NeonMetricsSettings, Widget, WidgetKind
 from domain.ids import NeonProjectId
 
+# Built once: the request path's statements (the dashboards list, a widget's render). Building a
+# statement and its cache key costs several times what SQLite takes to run it.
+_PAGE = (
+    select(dashboards)
+    .where(dashboards.c.workspace_id == bindparam("workspace_id"))
+    .order_by(dashboards.c.position, dashboards.c.id)
+    .limit(bindparam("limit"))
+)
+_PAGE_AFTER = _PAGE.where(
+    or_(
+        dashboards.c.position > bindparam("rank"),
+        and_(dashboards.c.position == bindparam("rank"), dashboards.c.id > bindparam("key")),
+    )
+)
+_WIDGETS_OF = (
+    select(widgets)
+    .where(widgets.c.dashboard_id.in_(bindparam("dashboard_ids", expanding=True)))
+    .order_by(widgets.c.position)
+)
+_WIDGET = (
+    select(widgets)
+    .join(dashboards, dashboards.c.id == widgets.c.dashboard_id)
+    .where(
+        dashboards.c.workspace_id == bindparam("workspace_id"),
+        dashboards.c.id == bindparam("dashboard_id"),
+        widgets.c.id == bindparam("widget_id"),
+    )
+)
+
 
 class SqlDashboardStore(InTransaction):
     async def list(self, workspace_id: str) -> Sequence[Dashboard]:
         return await self._read(self._of(workspace_id))
 
     async def page(self, workspace_id: str, after: Keyset | None, limit: int) -> Page[Dashboard]:
-        query = self._of(workspace_id)
+        values: dict[str, Any] = {"workspace_id": workspace_id, "limit": limit + 1}
         if after is not None:
-            query = query.where(
-                or_(
-                    dashboards.c.position > after.rank,
-                    and_(dashboards.c.position == after.rank, dashboards.c.id > after.key),
-                )
-            )
-        boards = (await self.tx.execute(query.limit(limit + 1))).all()
+            values |= {"rank": after.rank, "key": after.key}
+        query = _PAGE if after is None else _PAGE_AFTER
+        boards = (await self.tx.execute(query, values)).all()
         shown = boards[:limit]
         last = Keyset(shown[-1].position, shown[-1].id) if len(boards) > limit else None
         return Page(await self._with_widgets(shown), last)
@@ -43,17 +80,8 @@ class SqlDashboardStore(InTransaction):
         return found[0] if found else None
 
     async def widget(self, workspace_id: str, dashboard_id: str, widget_id: str) -> Widget | None:
-        row = (
-            await self.tx.execute(
-                select(widgets)
-                .join(dashboards, dashboards.c.id == widgets.c.dashboard_id)
-                .where(
-                    dashboards.c.workspace_id == workspace_id,
-                    dashboards.c.id == dashboard_id,
-                    widgets.c.id == widget_id,
-                )
-            )
-        ).first()
+        key = {"workspace_id": workspace_id, "dashboard_id": dashboard_id, "widget_id": widget_id}
+        row = (await self.tx.execute(_WIDGET, key)).first()
         return _widget(row) if row is not None else None
 
     async def add(self, dashboard: Dashboard) -> None:
@@ -122,17 +150,7 @@ class SqlDashboardStore(InTransaction):
 
     async def _with_widgets(self, boards: Sequence[Row[Any]]) -> builtins.list[Dashboard]:
         ids = [b.id for b in boards]
-        rows = (
-            (
-                await self.tx.execute(
-                    select(widgets)
-                    .where(widgets.c.dashboard_id.in_(ids))
-                    .order_by(widgets.c.position)
-                )
-            ).all()
-            if ids
-            else []
-        )
+        rows = (await self.tx.execute(_WIDGETS_OF, {"dashboard_ids": ids})).all() if ids else []
         by_board: dict[str, builtins.list[Widget]] = {i: [] for i in ids}
         for row in rows:
             by_board[row.dashboard_id].append(_widget(row))

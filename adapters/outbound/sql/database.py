@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from adapters.outbound.sql.inline_reads import InlineRead, InlineSqliteReads
 from application.ports.stores import StoreUnavailable, VersionConflict
 
 log = logging.getLogger("produl_neon.store")
@@ -35,6 +36,7 @@ class Database:
         self.url = url
         self.engine: AsyncEngine = _engine(url, pool_size)
         self.on_unavailable = on_unavailable  # telemetry: the cause's class name (bounded)
+        self._inline = InlineSqliteReads(url) if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -44,13 +46,30 @@ class Database:
     async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncConnection]:
         """One transaction. On SQLite a writing one takes the write lock at BEGIN (IMMEDIATE), so
         writers queue instead of deadlocking; a reading one begins deferred, as WAL allows."""
-        try:
+        with self._translated():
             async with self.engine.connect() as connection:
                 if not write:  # one snapshot for every statement (SQLite's WAL reads are one)
                     level = "SERIALIZABLE" if self.is_sqlite else "REPEATABLE READ"
                     await connection.execution_options(produl_reading=True, isolation_level=level)
                 async with connection.begin():
                     yield connection
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection | InlineRead]:
+        """A read transaction for the stores: on SQLite run on the loop's own thread
+        (``inline_reads``: cheaper than aiosqlite's thread hops), elsewhere ``transaction``."""
+        if self._inline is None:
+            async with self.transaction(write=False) as connection:
+                yield connection
+            return
+        with self._translated(), self._inline.transaction() as read:
+            yield read
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """The one place where database failures become the store port's failures."""
+        try:
+            yield
         except IntegrityError as failure:  # lost a race on a unique key: a conflict, not an outage
             raise VersionConflict() from failure
         except DBAPIError as failure:
@@ -71,6 +90,8 @@ class Database:
         return StoreUnavailable()
 
     async def dispose(self) -> None:
+        if self._inline is not None:
+            self._inline.dispose()
         await self.engine.dispose()
 
 

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.sql import Executable
+
+
+class Statements(Protocol):
+    """What the stores use of a transaction: aiosqlite's or asyncpg's ``AsyncConnection``, or an
+    inline SQLite read (``inline_reads``)."""
+
+    async def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +23,7 @@ class InTransaction:
     ``held`` reads lock the rows they return until it ends (PostgreSQL: FOR UPDATE; SQLite's
     writing transactions already run one at a time)."""
 
-    tx: AsyncConnection
+    tx: Statements
     writing: bool
 
     def held(self, query: Select[Any]) -> Select[Any]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, delete, func, insert, or_, select
 
 from adapters.outbound.sql.in_transaction import InTransaction
 from adapters.outbound.sql.tables import (
@@ -16,6 +16,14 @@ from adapters.outbound.sql.tables import (
 )
 from application.ports.stores import Keyset, Page
 from domain.workspaces import Member, Role
+
+# Built once: the request path's statements (every authenticated request runs this one).
+# Building a statement and its cache key costs several times what SQLite takes to run it.
+_BY_FINGERPRINT = (
+    select(members)
+    .where(members.c.token_fingerprint == bindparam("fingerprint"))
+    .order_by(members.c.created_at, members.c.id)
+)
 
 
 class SqlMemberStore(InTransaction):
@@ -32,8 +40,8 @@ class SqlMemberStore(InTransaction):
         )
 
     async def by_token_fingerprint(self, fingerprint: str) -> Member | None:
-        found = await self._all(select(members).where(members.c.token_fingerprint == fingerprint))
-        return found[0] if found else None
+        row = (await self.tx.execute(_BY_FINGERPRINT, {"fingerprint": fingerprint})).first()
+        return _member(row) if row is not None else None
 
     async def list(self, workspace_id: str) -> Sequence[Member]:
         return await self._all(select(members).where(members.c.workspace_id == workspace_id))
@@ -97,7 +105,8 @@ class SqlMemberStore(InTransaction):
 
     async def _all(self, query: Select[Any]) -> builtins.list[Member]:
         rows = (await self.tx.execute(query.order_by(members.c.created_at, members.c.id))).all()
-        return [
-            Member(r.id, r.workspace_id, r.email, Role(r.role), r.token_fingerprint, r.created_at)
-            for r in rows
-        ]
+        return [_member(r) for r in rows]
+
+
+def _member(r: Row[Any]) -> Member:
+    return Member(r.id, r.workspace_id, r.email, Role(r.role), r.token_fingerprint, r.created_at)

@@ -6,50 +6,52 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, select
+from sqlalchemy.dialects.postgresql import insert as upsert  # compiles for SQLite too
 
 from adapters.outbound.sql.in_transaction import InTransaction
 from adapters.outbound.sql.tables import metrics_snapshots
 from domain.ids import NeonProjectId
 from domain.metrics import BranchLine, NeonMetricsSnapshot
 
+# Built once: every widget render reads its snapshot (see dashboards.py)
+_LATEST = select(metrics_snapshots.c.fetched_at, metrics_snapshots.c.data).where(
+    metrics_snapshots.c.workspace_id == bindparam("workspace_id"),
+    metrics_snapshots.c.connection_id == bindparam("connection_id"),
+    metrics_snapshots.c.project_id == bindparam("project_id"),
+)
+
 
 class SqlSnapshotStore(InTransaction):
     async def latest(
         self, workspace_id: str, connection_id: str, project_id: str
     ) -> NeonMetricsSnapshot | None:
-        row = (
-            await self.tx.execute(
-                select(metrics_snapshots.c.fetched_at, metrics_snapshots.c.data).where(
-                    _key(workspace_id, connection_id, project_id)
-                )
-            )
-        ).first()
+        key = {"workspace_id": workspace_id, "connection_id": connection_id,
+               "project_id": project_id}  # fmt: skip
+        row = (await self.tx.execute(_LATEST, key)).first()
         return _snapshot(row.data, row.fetched_at) if row else None
 
     async def save(
         self, workspace_id: str, connection_id: str, snapshot: NeonMetricsSnapshot
     ) -> None:
-        key = _key(workspace_id, connection_id, str(snapshot.project_id))
         values = {"fetched_at": snapshot.fetched_at, "data": _document(snapshot)}
-        # Update first: an older fetch finishing last must not overwrite a newer one
-        changed = await self.tx.execute(
-            update(metrics_snapshots)
-            .where(key, metrics_snapshots.c.fetched_at <= snapshot.fetched_at)
-            .values(**values)
-        )
-        if changed.rowcount:
-            return
-        exists = (await self.tx.execute(select(metrics_snapshots.c.project_id).where(key))).first()
-        if exists is None:
-            await self.tx.execute(
-                insert(metrics_snapshots).values(
-                    workspace_id=workspace_id,
-                    connection_id=connection_id,
-                    project_id=str(snapshot.project_id),
-                    **values,
-                )
+        row = {"workspace_id": workspace_id, "connection_id": connection_id,
+               "project_id": str(snapshot.project_id), **values}  # fmt: skip
+        # One statement: insert, or replace unless the stored one was fetched later (an older
+        # fetch finishing last must not overwrite a newer one)
+        await self.tx.execute(
+            upsert(metrics_snapshots)
+            .values(**row)
+            .on_conflict_do_update(
+                index_elements=[
+                    metrics_snapshots.c.workspace_id,
+                    metrics_snapshots.c.connection_id,
+                    metrics_snapshots.c.project_id,
+                ],
+                set_=values,
+                where=metrics_snapshots.c.fetched_at <= snapshot.fetched_at,
             )
+        )
 
     async def remove_all(self, workspace_id: str) -> None:
         await self.tx.execute(

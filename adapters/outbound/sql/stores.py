@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, delete, insert, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, delete, insert, or_, select
 
 from adapters.outbound.sql.in_transaction import InTransaction
 from adapters.outbound.sql.tables import (
@@ -52,13 +52,12 @@ class SqlWorkspaceStore(InTransaction):
         return Workspace(row.id, row.name) if row else None
 
 
+_SELECTION = select(selections).where(selections.c.workspace_id == bindparam("workspace_id"))
+
+
 class SqlSelectionStore(InTransaction):
     async def get(self, workspace_id: str) -> ProjectSelection | None:
-        row = (
-            await self.tx.execute(
-                select(selections).where(selections.c.workspace_id == workspace_id)
-            )
-        ).first()
+        row = (await self.tx.execute(_SELECTION, {"workspace_id": workspace_id})).first()
         if row is None:
             return None
         return ProjectSelection(

@@ -197,3 +197,23 @@ metrics_snapshots = Table(  # the last good data of each project a connection sh
     Column("fetched_at", UTC_TIME, nullable=False),
     Column("data", JSON, nullable=False),
 )
+
+fetch_leases = Table(  # who fetches a project's data for every instance (issue 9)
+    "fetch_leases",
+    metadata,
+    _workspace_id(primary_key=True),
+    Column("connection_id", String(36), primary_key=True),  # not a foreign key: see 0006
+    Column("project_id", String(60), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("expires_at", UTC_TIME, nullable=False),
+    Column("failure", String(32), nullable=True),
+)
+
+neon_budgets = Table(  # the call budget of each Neon account, shared by every instance
+    "neon_budgets",
+    metadata,
+    Column("account_id", String(200), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("refilled_at", UTC_TIME, nullable=False),
+    Column("paused_until", UTC_TIME, nullable=True),
+)

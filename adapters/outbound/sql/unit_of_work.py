@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from adapters.outbound.sql.authorizations import SqlAuthorizationStore
 from adapters.outbound.sql.connections import SqlConnectionStore
 from adapters.outbound.sql.dashboards import SqlDashboardStore
 from adapters.outbound.sql.database import Database
+from adapters.outbound.sql.fetch_coordination import SqlFetchLeaseStore, SqlNeonBudgetStore
+from adapters.outbound.sql.in_transaction import Statements
 from adapters.outbound.sql.members import SqlMemberStore
 from adapters.outbound.sql.snapshots import SqlSnapshotStore
 from adapters.outbound.sql.stores import SqlAuditLog, SqlSelectionStore, SqlWorkspaceStore
@@ -28,9 +28,11 @@ class SqlStores:
     members: SqlMemberStore
     audit: SqlAuditLog
     snapshots: SqlSnapshotStore
+    fetch_leases: SqlFetchLeaseStore
+    neon_budgets: SqlNeonBudgetStore
 
     @classmethod
-    def bound_to(cls, tx: AsyncConnection, keyring: Keyring, *, writing: bool) -> SqlStores:
+    def bound_to(cls, tx: Statements, keyring: Keyring, *, writing: bool) -> SqlStores:
         return cls(
             connections=SqlConnectionStore(tx, writing, keyring),
             authorizations=SqlAuthorizationStore(tx, writing, keyring),
@@ -40,6 +42,8 @@ class SqlStores:
             members=SqlMemberStore(tx, writing),
             audit=SqlAuditLog(tx, writing),
             snapshots=SqlSnapshotStore(tx, writing),
+            fetch_leases=SqlFetchLeaseStore(tx, writing),
+            neon_budgets=SqlNeonBudgetStore(tx, writing),
         )
 
 
@@ -55,5 +59,5 @@ class SqlUnitOfWork:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqlStores]:
-        async with self.db.transaction(write=False) as tx:
+        async with self.db.reading() as tx:
             yield SqlStores.bound_to(tx, self.keyring, writing=False)

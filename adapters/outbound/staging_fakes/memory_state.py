@@ -9,12 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from application.ports.stores import Keyset, Page
+from application.ports.stores import FetchLease, Keyset, Page
 from domain.audit import AuditEvent
 from domain.authorization import PendingAuthorization
 from domain.connection import Connection
 from domain.dashboards import Dashboard
 from domain.metrics import NeonMetricsSnapshot
+from domain.neon_budget import CallBudget
 from domain.selection import ProjectSelection
 from domain.workspaces import Member, Workspace
 
@@ -36,6 +37,8 @@ class MemoryState:
     audit: list[AuditEvent] = field(default_factory=list)
     # (workspace, connection id, project id) -> the latest snapshot
     snapshots: dict[tuple[str, str, str], NeonMetricsSnapshot] = field(default_factory=dict)
+    fetch_leases: dict[tuple[str, str, str], FetchLease] = field(default_factory=dict)
+    neon_budgets: dict[str, CallBudget] = field(default_factory=dict)  # by Neon account id
 
     def snapshot(self) -> MemoryState:
         return MemoryState(**{name: copy.copy(value) for name, value in vars(self).items()})

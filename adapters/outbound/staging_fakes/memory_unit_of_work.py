@@ -8,6 +8,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from adapters.outbound.staging_fakes.memory_fetch_coordination import (
+    MemoryFetchLeaseStore,
+    MemoryNeonBudgetStore,
+)
 from adapters.outbound.staging_fakes.memory_state import MemoryState
 from adapters.outbound.staging_fakes.memory_stores import (
     MemoryAuditLog,
@@ -32,6 +36,8 @@ class MemoryStores:
     members: MemoryMemberStore
     audit: MemoryAuditLog
     snapshots: MemorySnapshotStore
+    fetch_leases: MemoryFetchLeaseStore
+    neon_budgets: MemoryNeonBudgetStore
 
     @classmethod
     def over(cls, state: MemoryState) -> MemoryStores:
@@ -44,6 +50,8 @@ class MemoryStores:
             MemoryMemberStore(state),
             MemoryAuditLog(state),
             MemorySnapshotStore(state),
+            MemoryFetchLeaseStore(state),
+            MemoryNeonBudgetStore(state),
         )
 
 

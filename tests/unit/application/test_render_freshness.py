@@ -15,7 +15,7 @@ from application.render_widget import StaleReason, WidgetData
 from domain.errors import NeonReauthorizationRequired, ProjectNotAccessible
 from domain.ids import NeonProjectId
 from domain.metrics import NeonMetricsSnapshot
-from tests.support import Workspace, new_workspace, stored
+from tests.support import Workspace, admin_of_another_workspace, new_workspace, stored
 
 SALAD = "aged-salad-46255801"
 
@@ -74,6 +74,11 @@ async def test_neon_failing_after_one_good_render_answers_with_the_last_good_dat
     assert stale.stale and stale.stale_reason is reason and stale.age_seconds == 90
     assert stale.snapshot == good.snapshot  # fetched_at: when that data came from Neon
     c.neon_console().failing = None
+    c.neon_console().calls.clear()
+    if isinstance(failure, NeonRateLimited):  # Neon's Retry-After holds for every render
+        still = await c.render_widget().execute(windowed.admin, board, widget)
+        assert still.stale_reason is reason and c.neon_console().calls == []
+        windowed.clock.advance(seconds=failure.retry_after_seconds)
     fresh = await c.render_widget().execute(windowed.admin, board, widget)
     assert not fresh.stale and fresh.age_seconds == 0
 
@@ -151,3 +156,23 @@ def test_age_is_never_negative_and_agrees_with_fetched_at(age: float) -> None:
     data = WidgetData.of(snapshot, fetched + timedelta(seconds=age))
     assert data.age_seconds >= 0
     assert data.age_seconds == max(0, int(age)) or abs(data.age_seconds - age) < 1
+
+
+async def test_another_workspace_never_receives_the_snapshot_of_the_same_project(
+    windowed: Workspace,
+) -> None:
+    """Both workspaces connect the same Neon account and show the same project: the second
+    one's first render still asks Neon, and when Neon fails it gets the problem, not the first
+    workspace's data (nor its fetch in flight, lease or window)."""
+    c, board, widget = windowed.container, *await _widget(windowed)
+    await c.render_widget().execute(windowed.admin, board, widget)
+    other = Workspace(c, windowed.clock, await admin_of_another_workspace(c))
+    assert (await other.connect()).outcome.value == "connected"  # the same Neon account
+    other_board, other_widget = await _widget(other)
+    c.neon_console().failing = NeonUnavailable()
+    with pytest.raises(NeonUnavailable):
+        await c.render_widget().execute(other.admin, other_board, other_widget)
+    c.neon_console().failing = None
+    c.neon_console().calls.clear()
+    await c.render_widget().execute(other.admin, other_board, other_widget)
+    assert len(c.neon_console().calls) == 2  # its own fetch, inside the first one's window

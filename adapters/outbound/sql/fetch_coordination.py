@@ -1,0 +1,104 @@
+"""The fetch leases and the Neon call budgets, shared by every instance through the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as upsert  # compiles for SQLite too
+
+from adapters.outbound.sql.in_transaction import InTransaction
+from adapters.outbound.sql.tables import fetch_leases, neon_budgets
+from application.ports.stores import FetchLease
+from domain.neon_budget import CallBudget
+
+
+class SqlFetchLeaseStore(InTransaction):
+    async def get(
+        self, workspace_id: str, connection_id: str, project_id: str
+    ) -> FetchLease | None:
+        row = (
+            await self.tx.execute(
+                select(
+                    fetch_leases.c.holder, fetch_leases.c.expires_at, fetch_leases.c.failure
+                ).where(_key(workspace_id, connection_id, project_id))
+            )
+        ).first()
+        return FetchLease(row.holder, row.expires_at, row.failure) if row else None
+
+    async def take(
+        self, workspace_id: str, connection_id: str, project_id: str, lease: FetchLease,
+        now: datetime,
+    ) -> bool:  # fmt: skip
+        # One statement, atomic on both databases: insert, or take over a lease that is over
+        statement = upsert(fetch_leases).values(
+            workspace_id=workspace_id,
+            connection_id=connection_id,
+            project_id=project_id,
+            holder=lease.holder,
+            expires_at=lease.expires_at,
+            failure=None,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[
+                fetch_leases.c.workspace_id,
+                fetch_leases.c.connection_id,
+                fetch_leases.c.project_id,
+            ],
+            set_={"holder": lease.holder, "expires_at": lease.expires_at, "failure": None},
+            where=or_(fetch_leases.c.expires_at <= now, fetch_leases.c.failure.is_not(None)),
+        )
+        return bool((await self.tx.execute(statement)).rowcount)
+
+    async def release(
+        self, workspace_id: str, connection_id: str, project_id: str, holder: str
+    ) -> None:
+        await self.tx.execute(
+            delete(fetch_leases).where(
+                _key(workspace_id, connection_id, project_id), fetch_leases.c.holder == holder
+            )
+        )
+
+    async def fail(
+        self, workspace_id: str, connection_id: str, project_id: str, holder: str,
+        failure: str, retry_at: datetime,
+    ) -> None:  # fmt: skip
+        await self.tx.execute(
+            update(fetch_leases)
+            .where(_key(workspace_id, connection_id, project_id), fetch_leases.c.holder == holder)
+            .values(failure=failure, expires_at=retry_at)
+        )
+
+
+class SqlNeonBudgetStore(InTransaction):
+    async def hold(self, account_id: str, fresh: CallBudget) -> CallBudget:
+        query = self.held(select(neon_budgets).where(neon_budgets.c.account_id == account_id))
+        row = (await self.tx.execute(query)).first()
+        if row is None:  # first use: store it full (or find the one a racing first use stored)
+            await self.tx.execute(
+                upsert(neon_budgets)
+                .values(account_id=account_id, tokens=fresh.tokens, refilled_at=fresh.refilled_at)
+                .on_conflict_do_nothing(index_elements=[neon_budgets.c.account_id])
+            )
+            row = (await self.tx.execute(query)).one()
+        return CallBudget(row.tokens, row.refilled_at, row.paused_until)
+
+    async def put(self, account_id: str, budget: CallBudget) -> None:
+        await self.tx.execute(
+            update(neon_budgets)
+            .where(neon_budgets.c.account_id == account_id)
+            .values(
+                tokens=budget.tokens,
+                refilled_at=budget.refilled_at,
+                paused_until=budget.paused_until,
+            )
+        )
+
+
+def _key(workspace_id: str, connection_id: str, project_id: str) -> Any:
+    return and_(
+        fetch_leases.c.workspace_id == workspace_id,
+        fetch_leases.c.connection_id == connection_id,
+        fetch_leases.c.project_id == project_id,
+    )

@@ -1,0 +1,194 @@
+"""One fetch of a project's data from Neon at a time across every instance (a lease in the
+database), paid from the Neon account's call budget (decision 0019). In-process coalescing
+(``SingleFlight``) comes first, so each process sends at most one render per project here.
+
+A cold render costs two short write transactions here: taking the lease and the budget together,
+then saving the snapshot and releasing the lease together (each SQLite commit is a trip through
+aiosqlite's thread and an fsync)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from application.ports.neon import NeonRateLimited, NeonUnavailable
+from application.ports.stores import FetchLease, Stores, StoreUnavailable, UnitOfWork
+from application.ports.system import Clock
+from domain.ids import new_id
+from domain.metrics import NeonMetricsSnapshot
+from domain.neon_budget import CallBudget
+
+# Longer than a fetch takes (two concurrent Console calls with a 10 s deadline rarely take
+# more than one round trip); a holder that crashed is replaced when it runs out.
+LEASE = timedelta(seconds=10)
+WAIT_SECONDS = 5.0  # how long a render waits for another instance's fetch before giving up
+POLL_SECONDS = 0.05
+UNAVAILABLE, RATE_LIMITED = "neon_unavailable", "neon_rate_limited"
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectKey:
+    """Whose data: the snapshots' key, so that tenants never share a fetch or its result."""
+
+    workspace_id: str
+    connection_id: str
+    project_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """What the holder of the lease does: ``calls`` Console calls for ``account_id``."""
+
+    key: ProjectKey
+    account_id: str
+    calls: int
+    run: Callable[[], Awaitable[NeonMetricsSnapshot]]
+
+
+@dataclass(frozen=True, slots=True)
+class SharedFetches:
+    """Rules:
+    - a snapshot newer than the one the render saw answers at once (another instance fetched);
+    - otherwise the render takes the lease (atomically) and fetches, or waits for the holder,
+      polling, for at most ``wait_seconds``;
+    - a holder's failure is shared with the renders that waited for it (they answer with the
+      last good data, or the problem), not retried by each of them; a render arriving later
+      tries again (anyone may take a failed lease);
+    - a holder that vanished (its lease ran out) or released the lease without a snapshot is
+      replaced by the next waiter;
+    - a render that waited in vain gets NeonUnavailable: the caller answers with the last good
+      data when there is some, else the 503 problem. Fetching anyway would double Neon's calls
+      exactly when Neon is slow;
+    - the holder pays the fetch's calls from the account's budget (one bucket per Neon account
+      for every instance, ``per_minute`` calls a minute) before calling; a spent budget or a
+      429 (which pauses the account until Neon's Retry-After) is NeonRateLimited.
+    """
+
+    uow: UnitOfWork
+    clock: Clock
+    per_minute: int = 600
+    wait_seconds: float = WAIT_SECONDS
+    poll_seconds: float = POLL_SECONDS
+
+    async def fetch(self, fetch: Fetch, seen: datetime | None) -> NeonMetricsSnapshot:
+        """The snapshot ``fetch`` saved, or one another render saved after ``seen`` (the
+        render's latest; None: it had none). Raises NeonRateLimited, NeonUnavailable and what
+        ``fetch.run`` raises."""
+        key, holder, waited_for = fetch.key, new_id(), None
+        deadline = time.monotonic() + self.wait_seconds
+        lease: FetchLease | None = None  # first try to take it: usually nobody holds it
+        while True:
+            now = self.clock.now()
+            if lease is not None and lease.failure and lease.holder == waited_for:
+                raise _shared(lease, now)
+            if lease is None or lease.failure or lease.expires_at <= now:
+                mine = FetchLease(holder, now + LEASE)
+                newer, lease = await self._take(fetch, seen, mine, now)
+                if newer is not None:
+                    return newer
+                if lease == mine:
+                    return await self._as_holder(fetch, holder)
+            if lease is not None:
+                waited_for = lease.holder
+            if time.monotonic() >= deadline:
+                raise NeonUnavailable(1, "Another instance is still fetching this project.")
+            await asyncio.sleep(self.poll_seconds)
+            newer, lease = await self._look(key, seen)
+            if newer is not None:
+                return newer
+
+    async def _look(
+        self, key: ProjectKey, seen: datetime | None
+    ) -> tuple[NeonMetricsSnapshot | None, FetchLease | None]:
+        async with self.uow.read() as stores:
+            latest = await stores.snapshots.latest(*_of(key))
+            if _newer(latest, seen):
+                return latest, None
+            return None, await stores.fetch_leases.get(*_of(key))
+
+    async def _take(
+        self, fetch: Fetch, seen: datetime | None, lease: FetchLease, now: datetime
+    ) -> tuple[NeonMetricsSnapshot | None, FetchLease | None]:
+        """The lease and the fetch's calls from the budget, together: ``lease`` when taken,
+        else whose it is. A spent budget takes the lease only to tell the renders waiting for
+        it (a failed lease), and raises."""
+        async with self.uow.begin() as stores:
+            latest = await stores.snapshots.latest(*_of(fetch.key))  # saved since we looked?
+            if _newer(latest, seen):
+                return latest, None
+            if not await stores.fetch_leases.take(*_of(fetch.key), lease, now):
+                return None, await stores.fetch_leases.get(*_of(fetch.key))
+            wait = await self._spend(stores, fetch, now)
+            if wait:
+                retry_at = now + timedelta(seconds=wait)
+                await stores.fetch_leases.fail(
+                    *_of(fetch.key), lease.holder, RATE_LIMITED, retry_at
+                )
+        if wait:
+            raise NeonRateLimited(wait, "This Neon account's call budget is spent for now.")
+        return None, lease
+
+    async def _spend(self, stores: Stores, fetch: Fetch, now: datetime) -> int:
+        """Take ``fetch.calls`` from the account's budget: 0, or the seconds to wait."""
+        fresh = CallBudget.full(self.per_minute, now)
+        held = await stores.neon_budgets.hold(fetch.account_id, fresh)
+        budget, wait = held.take(fetch.calls, self.per_minute, now)
+        if not wait:
+            await stores.neon_budgets.put(fetch.account_id, budget)
+        return wait
+
+    async def _as_holder(self, fetch: Fetch, holder: str) -> NeonMetricsSnapshot:
+        key = fetch.key
+        try:
+            snapshot = await fetch.run()
+        except (NeonRateLimited, NeonUnavailable) as failure:
+            await self._failed(fetch, holder, failure)
+            raise
+        except BaseException:
+            with contextlib.suppress(StoreUnavailable):  # the lease runs out by itself
+                async with self.uow.begin() as stores:
+                    await stores.fetch_leases.release(*_of(key), holder)
+            raise
+        # Its own short write after the call: no transaction is held while Neon answers
+        async with self.uow.begin() as stores:
+            await stores.snapshots.save(key.workspace_id, key.connection_id, snapshot)
+            await stores.fetch_leases.release(*_of(key), holder)
+        return snapshot
+
+    async def _failed(
+        self, fetch: Fetch, holder: str, failure: NeonRateLimited | NeonUnavailable
+    ) -> None:
+        """The renders waiting for this fetch share its failure; Neon's 429 pauses the account
+        for every instance until its Retry-After."""
+        now = self.clock.now()
+        retry_at = now + timedelta(seconds=failure.retry_after_seconds)
+        reason = RATE_LIMITED if isinstance(failure, NeonRateLimited) else UNAVAILABLE
+        with contextlib.suppress(StoreUnavailable):  # the lease runs out by itself
+            async with self.uow.begin() as stores:
+                await stores.fetch_leases.fail(*_of(fetch.key), holder, reason, retry_at)
+                if isinstance(failure, NeonRateLimited):
+                    fresh = CallBudget.full(self.per_minute, now)
+                    held = await stores.neon_budgets.hold(fetch.account_id, fresh)
+                    await stores.neon_budgets.put(fetch.account_id, held.paused(retry_at))
+
+
+def _of(key: ProjectKey) -> tuple[str, str, str]:
+    return key.workspace_id, key.connection_id, key.project_id
+
+
+def _newer(latest: NeonMetricsSnapshot | None, seen: datetime | None) -> NeonMetricsSnapshot | None:
+    if latest is None:
+        return None
+    return latest if seen is None or latest.fetched_at > seen else None
+
+
+def _shared(lease: FetchLease, now: datetime) -> Exception:
+    retry = max(1, math.ceil((lease.expires_at - now).total_seconds()))
+    if lease.failure == RATE_LIMITED:
+        return NeonRateLimited(retry)
+    return NeonUnavailable(retry)

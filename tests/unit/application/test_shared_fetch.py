@@ -1,0 +1,103 @@
+"""The fetch lease and the budget as two instances see them (two SharedFetches over one set of
+stores): one fetch for both, the holder's failure shared with its waiters, a bounded wait, a
+crashed holder replaced when its lease runs out, a spent budget and a 429 that stop both."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import pytest
+
+from adapters.outbound.staging_fakes.memory_unit_of_work import MemoryUnitOfWork
+from application.neon_access.shared_fetch import LEASE, Fetch, ProjectKey, SharedFetches
+from application.ports.neon import NeonRateLimited, NeonUnavailable
+from application.ports.stores import FetchLease
+from domain.metrics import NeonMetricsSnapshot
+from tests.contract.test_snapshot_store_contract import snapshot
+from tests.support import FakeClock
+
+KEY_PARTS = ("w1", "c1", "aged-salad-46255801")
+KEY = ProjectKey(*KEY_PARTS)
+
+
+class Neon:
+    """What the holder's fetch does: counted, slow enough for the other instance to wait."""
+
+    def __init__(self, clock: FakeClock, failure: Exception | None = None) -> None:
+        self.clock, self.failure, self.calls = clock, failure, 0
+
+    async def fetch(self) -> NeonMetricsSnapshot:
+        self.calls += 1
+        await asyncio.sleep(0.1)
+        if self.failure is not None:
+            raise self.failure
+        return snapshot(at=self.clock.now())
+
+
+def instances(per_minute: int = 600) -> tuple[FakeClock, SharedFetches, SharedFetches]:
+    clock, uow = FakeClock(), MemoryUnitOfWork()
+    one = SharedFetches(uow, clock, per_minute, wait_seconds=1.0, poll_seconds=0.01)
+    return clock, one, replace(one)
+
+
+def fetch(neon: Neon) -> Fetch:
+    return Fetch(KEY, "acct-1", 2, neon.fetch)
+
+
+async def test_two_instances_share_one_fetch() -> None:
+    clock, one, two = instances()
+    neon = Neon(clock)
+    first, second = await asyncio.gather(one.fetch(fetch(neon), None), two.fetch(fetch(neon), None))
+    assert neon.calls == 1 and first == second
+
+
+async def test_the_holders_failure_is_shared_with_its_waiters() -> None:
+    clock, one, two = instances()
+    neon = Neon(clock, NeonUnavailable(5))
+    outcomes = await asyncio.gather(
+        one.fetch(fetch(neon), None), two.fetch(fetch(neon), None), return_exceptions=True
+    )
+    assert neon.calls == 1
+    assert all(isinstance(o, NeonUnavailable) for o in outcomes)
+    retried = Neon(clock)  # a render arriving later tries again
+    assert await one.fetch(fetch(retried), None) and retried.calls == 1
+
+
+async def test_a_waiter_gives_up_after_the_bound_and_a_crashed_holder_is_replaced() -> None:
+    clock, one, _ = instances()
+    async with one.uow.begin() as stores:  # another instance took the lease and died
+        crashed = FetchLease("gone", clock.now() + LEASE)
+        assert await stores.fetch_leases.take(*KEY_PARTS, crashed, clock.now())
+    neon = Neon(clock)
+    with pytest.raises(NeonUnavailable):
+        await one.fetch(fetch(neon), None)
+    assert neon.calls == 0  # waiting in vain never doubles Neon's calls
+    clock.advance(seconds=LEASE.total_seconds())
+    assert await one.fetch(fetch(neon), None) and neon.calls == 1
+
+
+async def test_the_budget_and_a_429_hold_every_instance() -> None:
+    clock, one, two = instances(per_minute=2)  # one fetch a minute
+
+    async def render(on: SharedFetches, neon: Neon) -> NeonMetricsSnapshot:
+        """A render past the window: it needs data newer than the latest."""
+        async with on.uow.read() as stores:
+            latest = await stores.snapshots.latest(*KEY_PARTS)
+        clock.advance(seconds=1)
+        return await on.fetch(fetch(neon), latest.fetched_at if latest else None)
+
+    assert await render(one, Neon(clock))
+    spent = Neon(clock)
+    with pytest.raises(NeonRateLimited) as over:
+        await render(two, spent)
+    assert spent.calls == 0 and over.value.retry_after_seconds == 59  # refilled for 1 s
+    clock.advance(minutes=1)
+    with pytest.raises(NeonRateLimited):  # Neon's 429, Retry-After 30 s
+        await render(two, Neon(clock, NeonRateLimited(30)))
+    blocked = Neon(clock)
+    with pytest.raises(NeonRateLimited) as held:
+        await render(one, blocked)  # the other instance's 429 holds here too
+    assert blocked.calls == 0 and held.value.retry_after_seconds == 29
+    clock.advance(seconds=60)
+    assert await render(one, Neon(clock))
