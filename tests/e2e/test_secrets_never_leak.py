@@ -335,7 +335,7 @@ async def test_no_secret_appears_in_logs_answers_metrics_the_document_or_the_dat
     evidence.secrets |= set(verifiers)
     assert len(verifiers) == 3 and all(len(v) >= 43 for v in verifiers)  # three connects
     # every channel was really captured
-    assert '"logger": "produl_neon.neon_oauth"' in evidence.texts["JSON log lines"]
+    assert '"produl_neon.neon_oauth"' in evidence.texts["JSON log lines"]
     assert "produl_neon_widget_renders_total" in evidence.texts["/metrics"]
     assert sum(where.startswith("response to") for where in evidence.texts) >= 15
     lines = evidence.texts["JSON log lines"].count("\n")
