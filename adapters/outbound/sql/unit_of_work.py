@@ -16,6 +16,7 @@ from adapters.outbound.sql.members import SqlMemberStore
 from adapters.outbound.sql.snapshots import SqlSnapshotStore
 from adapters.outbound.sql.stores import SqlAuditLog, SqlSelectionStore, SqlWorkspaceStore
 from adapters.outbound.sql.token_cipher import Keyring
+from adapters.outbound.sql.web_sessions import SqlWebSessionStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class SqlStores:
     members: SqlMemberStore
     audit: SqlAuditLog
     snapshots: SqlSnapshotStore
+    web_sessions: SqlWebSessionStore
 
     @classmethod
     def bound_to(cls, tx: AsyncConnection, keyring: Keyring, *, writing: bool) -> SqlStores:
@@ -40,6 +42,7 @@ class SqlStores:
             members=SqlMemberStore(tx, writing),
             audit=SqlAuditLog(tx, writing),
             snapshots=SqlSnapshotStore(tx, writing),
+            web_sessions=SqlWebSessionStore(tx, writing),
         )
 
 
