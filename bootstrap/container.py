@@ -25,8 +25,8 @@ from application.create_workspace import CreateWorkspace
 from application.delete_dashboard import DeleteDashboard
 from application.disconnect import Disconnect
 from application.ensure_bootstrap_admin import EnsureBootstrapAdmin
-from application.issue_sign_in_link import IssueSignInLink
 from application.get_integration_status import GetIntegrationStatus
+from application.issue_sign_in_link import IssueSignInLink
 from application.list_dashboards import ListDashboards
 from application.list_integrations import ListIntegrations
 from application.list_members import ListMembers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,16 +28,21 @@ class MemoryWebSessionStore:
         self.state.web_sessions.pop(digest, None)
 
     async def end_all_of(self, workspace_id: str, member_id: str) -> None:
-        for kept in (self.state.web_sessions, self.state.sign_in_links):
-            for digest, row in list(kept.items()):
-                if row.workspace_id == workspace_id and row.member_id == member_id:
-                    del kept[digest]
+        def theirs(row: WebSession | SignInLink) -> bool:
+            return row.workspace_id == workspace_id and row.member_id == member_id
+
+        self._drop(theirs)
 
     async def remove_expired(self, now: datetime) -> None:
-        for kept in (self.state.web_sessions, self.state.sign_in_links):
-            for digest, row in list(kept.items()):
-                if row.expires_at <= now:
-                    del kept[digest]
+        self._drop(lambda row: row.expires_at <= now)
+
+    def _drop(self, doomed: Callable[[WebSession | SignInLink], bool]) -> None:
+        self.state.web_sessions = {
+            k: v for k, v in self.state.web_sessions.items() if not doomed(v)
+        }
+        self.state.sign_in_links = {
+            k: v for k, v in self.state.sign_in_links.items() if not doomed(v)
+        }
 
     async def add_link(self, link: SignInLink) -> None:
         self.state.sign_in_links[link.digest] = link
