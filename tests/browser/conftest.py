@@ -2,16 +2,16 @@
 socket in fake mode, with the stand-in's knobs on. Missing Chromium fails the run: `./dev test`
 installs it.
 
-One server for the session; each test gets a workspace of its own (`produl-neon workspace create`
-on the server's database), so tests share no state but the stand-in's Neon.
+One server for the session; each test gets a workspace of its own (created on the server's
+database), so tests share no state but the stand-in's Neon.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import os
 import re
-import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +20,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, expect, sync_playwright
 
+from bootstrap.container import Container
+from bootstrap.settings import load_settings
 from neon_standin.seed import ADA
-from tests.standin_process import CLI, Served, spawned_serve
+from tests.standin_process import Served, spawned_serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -103,14 +105,33 @@ class Tenant:
         return str(added.json()["token"])
 
 
+def create_workspace(served: Served, name: str) -> str:
+    """What `produl-neon workspace create NAME` does, on the served app's database, in this
+    process (a command per test would cost seconds of start-up each): the admin's token."""
+    var = served.log.parent / "var"
+    settings = load_settings(
+        {
+            "PRODUL_DATABASE_URL": f"sqlite+aiosqlite:///{var}/produl-neon.db",
+            "PRODUL_SECRET_KEYS": (var / "secret-keys").read_text().strip(),
+        }
+    )
+
+    async def create() -> str:
+        container = Container(settings=settings)
+        try:
+            await container.storage().prepare()
+            return (await container.create_workspace().execute(name)).token.reveal()
+        finally:
+            await container.storage().dispose()
+
+    # in a thread of its own: Playwright's sync API keeps an event loop running in this one
+    with ThreadPoolExecutor(max_workers=1) as aside:
+        return aside.submit(lambda: asyncio.run(create())).result()
+
+
 @pytest.fixture
 def tenant(served: Served, request: pytest.FixtureRequest) -> Iterator[Tenant]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("PRODUL_")}
-    made = subprocess.run(
-        [str(CLI), "workspace", "create", request.node.name[:60]],
-        cwd=served.log.parent, env=clean, capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
-    made_tenant = Tenant(served, made.stdout.strip().splitlines()[-1])
+    made_tenant = Tenant(served, create_workspace(served, request.node.name[:60]))
     yield made_tenant
     made_tenant.standin("PUT", "/faults", json=CALM)  # the stand-in is shared: calm it again
 
