@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.inbound.web.session_cookie import SESSION_COOKIE, local_path
-from domain.secrets import Secret
 from bootstrap.app import create_app
+from domain.secrets import Secret
 from tests.http.client import ADMIN, Api, serving
 from tests.http.web_pages import csrf_token, post_form, sign_in
 from tests.support import ADMIN_TOKEN, make_container
