@@ -187,3 +187,20 @@ async def test_a_sign_in_link_expires_after_ten_minutes(api: Api) -> None:
     api.clock.advance(seconds=601)
     answer = await api.client.get(f"/sign-in/link/{secret.reveal()}")
     assert answer.status_code == 401
+
+
+async def test_an_htmx_refusal_is_a_notice_in_the_page_not_in_place_of_the_part(api: Api) -> None:
+    added = await api.client.post(
+        "/api/members", json={"email": "m@example.com", "role": "member"}, headers=ADMIN
+    )
+    await sign_in(api.client, token=added.json()["token"])
+    page = await api.client.get("/settings/integrations")
+    assert 'id="page-problems"' in page.text
+    answer = await api.client.post(
+        "/settings/integrations/neon/selection",
+        data={"project_id": "aged-salad-46255801"},
+        headers={"HX-Request": "true", "x-csrftoken": csrf_token(page)},
+    )
+    assert answer.status_code == 403
+    assert answer.headers["hx-retarget"] == "#page-problems"
+    assert 'role="alert"' in answer.text and "<html" not in answer.text
