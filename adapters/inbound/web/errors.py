@@ -33,7 +33,8 @@ def sign_in_first(request: Request[Any, Any, Any], exc: Exception) -> Response[A
 def _refusal(request: Request[Any, Any, Any], title: str, detail: str, status: int) -> Template:
     """A whole page; or, for htmx, a notice put in the layout's ``#page-problems`` region (not
     in place of the part that asked, which stays as it was)."""
-    context = {"title": title, "detail": detail, "status": status}
+    member = getattr(request.state, "member", None)  # signed in, though refused this
+    context = {"title": title, "detail": detail, "status": status, "member": member}
     if request.headers.get("hx-request"):
         retarget = {"HX-Retarget": "#page-problems", "HX-Reswap": "innerHTML"}
         return Template(

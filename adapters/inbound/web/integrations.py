@@ -34,7 +34,6 @@ from domain.workspaces import Member, Role
 
 SignedIn = NamedDependency[Member]
 PAGE = "/settings/integrations"
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 def neon_picker(member: Member, status: IntegrationStatus) -> PickerView:
@@ -100,7 +99,7 @@ class IntegrationsPages(Controller):
         status = await get_integration_status.execute(member)
         context = card_context(member, status, _outcome(request))
         context["section"] = "integrations"
-        return Template("integrations.html", context=context, headers=NO_STORE)
+        return Template("integrations.html", context=context)
 
     @post("/neon/connect", status_code=303, **page(StartConnection))
     async def connect(
@@ -115,9 +114,7 @@ class IntegrationsPages(Controller):
         started = await start_connection.execute(member)
         kept = (*bindings(request.cookies.get(WEB_START_COOKIE)), started.browser_binding.reveal())
         cookies = binding_cookies(kept, secure=web_settings.secure_cookies)
-        return Redirect(
-            started.authorization_url, status_code=303, cookies=cookies, headers=NO_STORE
-        )
+        return Redirect(started.authorization_url, status_code=303, cookies=cookies)
 
     @get("/neon/disconnect", **page(Disconnect))
     async def confirm_disconnect(

@@ -22,9 +22,10 @@ from domain.workspaces import Member
 
 SignedIn = NamedDependency[Member]
 PAGE = "/settings/members"
-# The page that shows a new member's token: no cache may keep it, the browser's back button
-# must not show it from one, and htmx keeps no copy of it in its history (hx-history="false").
-TOKEN_PAGE_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# The page that shows a new member's token: no cache may keep it (every page is no-store, see
+# assembly.py; Pragma for HTTP/1.0 caches), and htmx keeps no copy of it in its history
+# (hx-history="false" in the template).
+TOKEN_PAGE_HEADERS = {"Pragma": "no-cache"}
 ACTIONS = {
     "neon.connected": "Connected Neon",
     "neon.disconnected": "Disconnected Neon",
