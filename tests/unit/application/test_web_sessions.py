@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.outbound.staging_fakes.memory_unit_of_work import MemoryUnitOfWork
 from domain.errors import Unauthenticated
 from domain.secrets import Secret
-from adapters.outbound.staging_fakes.memory_unit_of_work import MemoryUnitOfWork
 from domain.web_sessions import WebSession
 from tests.support import ADMIN_TOKEN, Workspace, new_workspace
 
