@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from dependency_injector import providers
 from litestar import Litestar, Router, asgi
@@ -20,14 +21,17 @@ from adapters.inbound.http.dashboards import DashboardsController
 from adapters.inbound.http.hardening import readable_body, security_headers
 from adapters.inbound.http.integrations import IntegrationsController
 from adapters.inbound.http.members import MembersController
-from adapters.inbound.http.oauth_callback import integrations_page, neon_callback
+from adapters.inbound.http.oauth_callback import neon_callback
 from adapters.inbound.http.operations import healthz, metrics, readyz
 from adapters.inbound.http.problems import EXCEPTION_HANDLERS, UNSUPPORTED_MEDIA_TYPE
 from adapters.inbound.http.request_log import RequestLog
 from adapters.inbound.http.web_settings import WebSettings
+from adapters.inbound.web import assembly as web
 from bootstrap.container import Container, use_cases
-from bootstrap.settings import FAKE_MOUNT
+from bootstrap.settings import FAKE_MOUNT, Settings
+from bootstrap.storage import keyring
 from domain.secrets import Secret
+from domain.workspaces import Member
 from neon_standin.app import create_standin_app
 
 DEMO_WORKSPACE = "Demo"
@@ -59,7 +63,10 @@ def create_app(container: Container, *, prepare: bool = True) -> Litestar:
         guards=[member_guard(container.authenticate_member())],
         route_handlers=[IntegrationsController, DashboardsController, MembersController],
     )
-    handlers: list[Any] = [api, neon_callback, integrations_page, healthz, readyz, metrics]
+    # Two doors: /api answers to the Authorization header only (its guard never reads a
+    # cookie); the pages answer to the session cookie only, with CSRF on their forms.
+    pages = web.page_routers(container.authenticate_session())
+    handlers: list[Any] = [api, *pages, web.static_files(), neon_callback, healthz, readyz, metrics]
     if settings.fake:  # browsers reach the stand-in's consent page here
         standin = create_standin_app(container.standin(), knobs=settings.standin_knobs)
         handlers.append(_mounted_standin(standin))
@@ -68,7 +75,12 @@ def create_app(container: Container, *, prepare: bool = True) -> Litestar:
         dependencies=dependencies,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_request=readable_body,
-        before_send=[security_headers],
+        before_send=[security_headers(_form_targets(settings))],
+        template_config=web.template_config(),
+        csrf_config=web.csrf_config(
+            keyring(settings).keys[0][1] if settings.secret_keys else None,
+            secure=WebSettings(settings.public_url).secure_cookies,
+        ),
         on_startup=[_startup(container)] if prepare else [],
         on_shutdown=[_shutdown(container)],
         logging_config=None,  # the command line configures logging; tests keep their capture
@@ -90,6 +102,17 @@ def create_app(container: Container, *, prepare: bool = True) -> Litestar:
     # requests that matched a route, and the log and the counts must see every request.
     app.asgi_handler = RequestLog(app.asgi_handler, container.telemetry())
     return app
+
+
+def _form_targets(settings: Settings) -> list[str]:
+    """Origins a page's form may be redirected to: ours as browsers reach it, and Neon's OAuth
+    server (the stand-in's consent page, under our own origin in fake mode)."""
+    return [_origin(settings.public_url), _origin(settings.oauth_issuer)]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _document_framework_answers(app: Litestar) -> None:
@@ -119,16 +142,20 @@ def _startup(container: Container) -> Callable[[], Any]:
     return prepare
 
 
-async def ensure_bootstrap_admin(container: Container) -> None:
+async def ensure_bootstrap_admin(container: Container) -> Member | None:
+    """The admin of PRODUL_BOOTSTRAP_ADMIN_TOKEN, made when missing; None when no token is set or
+    an admin revoked it (which start-up says once)."""
     token = container.settings().bootstrap_admin_token
-    if token:
-        admin = await container.ensure_bootstrap_admin().execute(Secret(token), DEMO_WORKSPACE)
-        if admin is None:
-            log.warning(
-                "The bootstrap admin token was revoked by an admin; it stays revoked. "
-                "Set a new PRODUL_BOOTSTRAP_ADMIN_TOKEN, or run "
-                "`produl-neon admin create --workspace ID`."
-            )
+    if not token:
+        return None
+    admin = await container.ensure_bootstrap_admin().execute(Secret(token), DEMO_WORKSPACE)
+    if admin is None:
+        log.warning(
+            "The bootstrap admin token was revoked by an admin; it stays revoked. "
+            "Set a new PRODUL_BOOTSTRAP_ADMIN_TOKEN, or run "
+            "`produl-neon admin create --workspace ID`."
+        )
+    return admin
 
 
 def _shutdown(container: Container) -> Callable[[], Any]:

@@ -24,6 +24,7 @@ from bootstrap.logs import default_format
 from bootstrap.settings import Settings, SettingsError, load_log_settings, load_settings
 from bootstrap.slow_clients import protocol_with_header_timeout
 from domain.errors import DomainError
+from domain.secrets import Secret
 from neon_standin import server as standin_server
 
 DEMO_TOKEN = Path("var/demo-admin-token")
@@ -108,12 +109,17 @@ def serve(host: str, port: int, workers: int | None = None) -> int:
     settings = _demo_token(_settings(host, port))
     count = workers or (1 if settings.fake else cores())
     asyncio.run(_prepare(settings))
+    # The bootstrap admin is made once, here, before any worker starts (and, in fake mode, the
+    # one-click sign-in link for it).
+    link = asyncio.run(_ensure_admin(settings))
     print(f"Produl × Neon on {settings.public_url}  (Neon mode: {settings.neon_mode}, "
           f"{count} worker{'s' if count > 1 else ''})")  # fmt: skip
     print(f"  Integrations page: {settings.public_url}/settings/integrations")
     print(f"  API document:      {settings.public_url}/schema/openapi.json")
     if settings.fake and not os.environ.get("PRODUL_BOOTSTRAP_ADMIN_TOKEN"):
         print(f"  Demo admin token:  {settings.bootstrap_admin_token}")
+    if link is not None:
+        print(f"  Sign in (one click, single use, 10 minutes): {settings.public_url}{link}")
     sys.stdout.flush()
     # The access log would print the callback's query string (code, state): keep it off.
     # Slow clients (a request head that never ends) are closed after the header-read timeout.
@@ -125,9 +131,7 @@ def serve(host: str, port: int, workers: int | None = None) -> int:
     if count == 1:
         uvicorn.run(create_app(Container(settings=settings)), **options)
         return 0
-    # Several processes: the schema (above) and the bootstrap admin are made once, here, before
-    # any worker starts; each worker builds its app from the same environment (bootstrap.worker).
-    asyncio.run(_ensure_admin(settings))
+    # Several processes: each worker builds its app from the same environment (bootstrap.worker).
     with worker.environment(host, port):
         uvicorn.run(worker.APP_FACTORY, factory=True, workers=count, **options)
     return 0
@@ -137,10 +141,19 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-async def _ensure_admin(settings: Settings) -> None:
+async def _ensure_admin(settings: Settings) -> str | None:
+    """The bootstrap admin, and in fake mode a one-click sign-in link for it (single use, 10
+    minutes), printed to the terminal only: the access log is off, so its secret reaches no log.
+    A container of its own: the app's stores belong to the server's event loop."""
     container = Container(settings=settings)
     try:
-        await ensure_bootstrap_admin(container)
+        await container.storage().prepare()
+        admin = await ensure_bootstrap_admin(container)
+        token = settings.bootstrap_admin_token
+        if not settings.fake or admin is None or not token:
+            return None
+        secret = await container.issue_sign_in_link().execute(Secret(token))
+        return f"/sign-in/link/{secret.reveal()}"
     finally:
         await container.storage().dispose()
 

@@ -7,8 +7,8 @@ import json
 import uuid
 from typing import Any
 
-from litestar import Litestar, Router, get, put
-from litestar.params import JSONBody
+from litestar import Litestar, Router, get, post, put
+from litestar.params import FromPath, JSONBody
 from litestar.types import ASGIApp, Message, Receive, Send
 
 from neon_standin.console_api import console_handlers
@@ -124,7 +124,12 @@ def _control_handlers(standin: StandIn) -> list[Any]:
         standin.faults.reseed()
         return standin.faults.settings()
 
-    return [stats, set_faults]
+    @post("/_standin/accounts/{account_id:str}/revoke-grants", sync_to_thread=False)
+    def revoke_grants(account_id: FromPath[str]) -> dict[str, int]:
+        """As if the person removed the app in Neon's settings: every grant of the account ends."""
+        return {"revoked": standin.oauth.revoke_account(account_id)}
+
+    return [stats, set_faults, revoke_grants]
 
 
 def standin_router(standin: StandIn, path: str = "/", *, knobs: bool = True) -> Router:

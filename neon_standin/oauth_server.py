@@ -141,6 +141,12 @@ class AuthorizationServer:
             if grant_id:
                 tx.revoke_grant(grant_id)
 
+    def revoke_account(self, account_id: str) -> int:
+        """What Neon does when the person removes the app from their account: every grant of
+        theirs ends (tests use it to make a connection that needs re-authorizing)."""
+        with self.store.transaction() as tx:
+            return tx.revoke_grants_of(account_id)
+
     def account_for(self, access_token: str) -> str | None:
         with self.store.transaction() as tx:
             grant_id, expires_at = tx.access(access_token) or ("", None)

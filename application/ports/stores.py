@@ -22,6 +22,7 @@ from domain.dashboards import Dashboard, Widget
 from domain.metrics import NeonMetricsSnapshot
 from domain.neon_budget import CallBudget
 from domain.selection import ProjectSelection
+from domain.web_sessions import SignInLink, WebSession
 from domain.workspaces import Member, Workspace
 
 
@@ -279,6 +280,28 @@ class NeonBudgetStore(Protocol):
     async def put(self, account_id: str, budget: CallBudget) -> None: ...
 
 
+class WebSessionStore(Protocol):
+    """Signed-in browsers and single-use sign-in links, by the digest of their secret. A
+    member's sessions and links go with the member (revoked: removed)."""
+
+    async def add(self, session: WebSession) -> None: ...
+
+    async def get(self, digest: str) -> WebSession | None: ...
+
+    async def remove(self, digest: str) -> None: ...
+
+    async def end_all_of(self, workspace_id: str, member_id: str) -> None:
+        """Remove the member's sessions and sign-in links (they were revoked)."""
+
+    async def remove_expired(self, now: datetime) -> None:
+        """Forget sessions and links that expired before ``now``."""
+
+    async def add_link(self, link: SignInLink) -> None: ...
+
+    async def take_link(self, digest: str) -> SignInLink | None:
+        """Remove and return: a link signs in once."""
+
+
 class Stores(Protocol):
     """What a transaction sees."""
 
@@ -311,6 +334,9 @@ class Stores(Protocol):
 
     @property
     def neon_budgets(self) -> NeonBudgetStore: ...
+
+    @property
+    def web_sessions(self) -> WebSessionStore: ...
 
 
 class UnitOfWork(Protocol):

@@ -16,6 +16,7 @@ from adapters.outbound.sql.members import SqlMemberStore
 from adapters.outbound.sql.snapshots import SqlSnapshotStore
 from adapters.outbound.sql.stores import SqlAuditLog, SqlSelectionStore, SqlWorkspaceStore
 from adapters.outbound.sql.token_cipher import Keyring
+from adapters.outbound.sql.web_sessions import SqlWebSessionStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class SqlStores:
     snapshots: SqlSnapshotStore
     fetch_leases: SqlFetchLeaseStore
     neon_budgets: SqlNeonBudgetStore
+    web_sessions: SqlWebSessionStore
 
     @classmethod
     def bound_to(cls, tx: Statements, keyring: Keyring, *, writing: bool) -> SqlStores:
@@ -44,6 +46,7 @@ class SqlStores:
             snapshots=SqlSnapshotStore(tx, writing),
             fetch_leases=SqlFetchLeaseStore(tx, writing),
             neon_budgets=SqlNeonBudgetStore(tx, writing),
+            web_sessions=SqlWebSessionStore(tx, writing),
         )
 
 

@@ -17,6 +17,7 @@ from domain.dashboards import Dashboard
 from domain.metrics import NeonMetricsSnapshot
 from domain.neon_budget import CallBudget
 from domain.selection import ProjectSelection
+from domain.web_sessions import SignInLink, WebSession
 from domain.workspaces import Member, Workspace
 
 T = TypeVar("T")
@@ -39,6 +40,8 @@ class MemoryState:
     snapshots: dict[tuple[str, str, str], NeonMetricsSnapshot] = field(default_factory=dict)
     fetch_leases: dict[tuple[str, str, str], FetchLease] = field(default_factory=dict)
     neon_budgets: dict[str, CallBudget] = field(default_factory=dict)  # by Neon account id
+    web_sessions: dict[str, WebSession] = field(default_factory=dict)  # by digest
+    sign_in_links: dict[str, SignInLink] = field(default_factory=dict)  # by digest
 
     def snapshot(self) -> MemoryState:
         return MemoryState(**{name: copy.copy(value) for name, value in vars(self).items()})

@@ -23,6 +23,7 @@ from adapters.outbound.staging_fakes.memory_stores import (
     MemorySnapshotStore,
     MemoryWorkspaceStore,
 )
+from adapters.outbound.staging_fakes.memory_web_sessions import MemoryWebSessionStore
 from application.ports.stores import StoreReadiness
 
 
@@ -38,6 +39,7 @@ class MemoryStores:
     snapshots: MemorySnapshotStore
     fetch_leases: MemoryFetchLeaseStore
     neon_budgets: MemoryNeonBudgetStore
+    web_sessions: MemoryWebSessionStore
 
     @classmethod
     def over(cls, state: MemoryState) -> MemoryStores:
@@ -52,6 +54,7 @@ class MemoryStores:
             MemorySnapshotStore(state),
             MemoryFetchLeaseStore(state),
             MemoryNeonBudgetStore(state),
+            MemoryWebSessionStore(state),
         )
 
 
