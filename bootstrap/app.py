@@ -12,9 +12,9 @@ from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
-from litestar.openapi.spec import OpenAPIResponse
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from adapters.inbound.http.allowed_methods import allow_every_method
 from adapters.inbound.http.auth import member_guard
 from adapters.inbound.http.dashboards import DashboardsController
 from adapters.inbound.http.hardening import readable_body, security_headers
@@ -22,7 +22,13 @@ from adapters.inbound.http.integrations import IntegrationsController
 from adapters.inbound.http.members import MembersController
 from adapters.inbound.http.oauth_callback import integrations_page, neon_callback
 from adapters.inbound.http.operations import healthz, metrics, readyz
-from adapters.inbound.http.problems import EXCEPTION_HANDLERS, UNSUPPORTED_MEDIA_TYPE
+from adapters.inbound.http.openapi import (
+    MEMBERS_ONLY,
+    SECURITY_COMPONENTS,
+    StrictStructs,
+    describe,
+)
+from adapters.inbound.http.problems import EXCEPTION_HANDLERS
 from adapters.inbound.http.web_settings import WebSettings
 from bootstrap.container import Container, use_cases
 from bootstrap.settings import FAKE_MOUNT
@@ -51,6 +57,7 @@ def create_app(container: Container) -> Litestar:
         path="/api",
         guards=[member_guard(container.authenticate_member())],
         route_handlers=[IntegrationsController, DashboardsController, MembersController],
+        security=MEMBERS_ONLY,
     )
     handlers: list[Any] = [api, neon_callback, integrations_page, healthz, readyz, metrics]
     if settings.fake:  # browsers reach the stand-in's consent page here
@@ -61,7 +68,8 @@ def create_app(container: Container) -> Litestar:
         dependencies=dependencies,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_request=readable_body,
-        before_send=[security_headers],
+        before_send=[security_headers, allow_every_method],
+        plugins=[StrictStructs()],
         on_startup=[_startup(container)],
         on_shutdown=[_shutdown(container)],
         logging_config=None,  # the command line configures logging; tests keep their capture
@@ -73,32 +81,14 @@ def create_app(container: Container) -> Litestar:
             path="/schema",
             use_handler_docstrings=True,
             render_plugins=[JsonRenderPlugin()],
+            components=SECURITY_COMPONENTS,
         ),
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins))
         if settings.cors_origins
         else None,
     )
-    _document_framework_answers(app)
+    describe(app)
     return app
-
-
-def _document_framework_answers(app: Litestar) -> None:
-    """Litestar documents a generic 400 for every route with inputs; ours answer malformed input
-    with the 422 problem each route documents, so the 400 entries would only mislead clients.
-    Every route with a body answers 415 for a body that is not JSON (``readable_body``): its entry
-    is the 422's problem schema under its own status."""
-    for path_item in (app.openapi_schema.paths or {}).values():
-        for method in ("get", "put", "post", "delete", "patch"):
-            operation = getattr(path_item, method)
-            if operation is None or not operation.responses:
-                continue
-            operation.responses.pop("400", None)
-            malformed = operation.responses.get("422")
-            if operation.request_body is not None and isinstance(malformed, OpenAPIResponse):
-                operation.responses["415"] = OpenAPIResponse(
-                    description=UNSUPPORTED_MEDIA_TYPE.slug, content=malformed.content
-                )
-                operation.responses = dict(sorted(operation.responses.items()))
 
 
 def _startup(container: Container) -> Callable[[], Any]:

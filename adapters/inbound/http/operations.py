@@ -10,6 +10,9 @@ from litestar.di import NamedDependency
 from application.ports.stores import StoreProbe
 
 Exposition = Callable[[], bytes]
+# Litestar appends "; charset=utf-8" to a text type it answers with; the document lists the
+# header as it arrives.
+PROMETHEUS_TEXT = "text/plain; version=0.0.4"
 
 
 @get("/healthz", operation_id="healthz", tags=["operations"], sync_to_thread=False)
@@ -25,6 +28,12 @@ async def readyz(store_probe: NamedDependency[StoreProbe]) -> Response[dict[str,
     )
 
 
-@get("/metrics", operation_id="metrics", tags=["operations"], sync_to_thread=False)
+@get(
+    "/metrics",
+    operation_id="metrics",
+    tags=["operations"],
+    media_type=f"{PROMETHEUS_TEXT}; charset=utf-8",
+    sync_to_thread=False,
+)
 def metrics(metrics_exposition: NamedDependency[Exposition]) -> Response[bytes]:
-    return Response(metrics_exposition(), media_type="text/plain; version=0.0.4; charset=utf-8")
+    return Response(metrics_exposition(), media_type=PROMETHEUS_TEXT)
