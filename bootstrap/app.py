@@ -21,13 +21,13 @@ from adapters.inbound.http.hardening import readable_body, security_headers
 from adapters.inbound.http.integrations import IntegrationsController
 from adapters.inbound.http.members import MembersController
 from adapters.inbound.http.oauth_callback import integrations_page, neon_callback
-from adapters.inbound.http.operations import healthz, metrics, readyz
 from adapters.inbound.http.openapi import (
     MEMBERS_ONLY,
     SECURITY_COMPONENTS,
     StrictStructs,
     describe,
 )
+from adapters.inbound.http.operations import healthz, metrics, readyz
 from adapters.inbound.http.problems import EXCEPTION_HANDLERS
 from adapters.inbound.http.web_settings import WebSettings
 from bootstrap.container import Container, use_cases

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import schemathesis
@@ -50,7 +50,7 @@ def _seeded(role: str) -> Tenant:
     """A connected workspace with a selection, a dashboard and a widget; the role's token."""
     app = create_app(make_container())
     admin = bearer(ADMIN_TOKEN)
-    with asgi.get_client(app) as client:
+    with asgi.get_client(cast(Any, app)) as client:
         started = client.post("/api/integrations/neon/authorizations", headers=admin)
         assert started.status_code == 201, started.text
         consent = client.get(
@@ -72,7 +72,9 @@ def _seeded(role: str) -> Tenant:
         headers = admin
         if role == "member":
             added = client.post(
-                "/api/members", json={"email": "viewer@example.com", "role": "member"}, headers=admin
+                "/api/members",
+                json={"email": "viewer@example.com", "role": "member"},
+                headers=admin,
             )
             assert added.status_code == 201, added.text
             headers = bearer(added.json()["token"])
@@ -174,7 +176,9 @@ def test_every_operation_with_inputs_got_at_least_the_examples_asked_for(
         if result.ok().path_parameters or result.ok().query or result.ok().body
     ]
     assert len(with_inputs) >= 15
-    assert {label: tenant.calls[label] for label in with_inputs if tenant.calls[label] < EXAMPLES} == {}
+    assert {
+        label: tenant.calls[label] for label in with_inputs if tenant.calls[label] < EXAMPLES
+    } == {}
 
 
 @pytest.mark.parametrize("role", ["admin", "member"])
@@ -197,7 +201,9 @@ def test_the_stateful_phase_follows_the_documents_links(role: str) -> None:
         if not isinstance(event, events.ScenarioFinished):
             continue
         for checks in event.recorder.checks.values():
-            failures += [f"{c.name}: {c.failure_info}" for c in checks if c.status == Status.FAILURE]
+            failures += [
+                f"{c.name}: {c.failure_info}" for c in checks if c.status == Status.FAILURE
+            ]
         for node in event.recorder.cases.values():
             if node.transition is None or not node.is_transition_applied:
                 continue

@@ -65,7 +65,9 @@ async def test_the_document_declares_the_bearer_scheme_on_every_api_operation(ap
     }
     for path, item in document["paths"].items():
         for operation in item.values():
-            expected = [{"memberToken": []}] if path.startswith("/api/") else None
+            expected: list[dict[str, list[str]]] | None = (
+                [{"memberToken": []}] if path.startswith("/api/") else None
+            )
             assert operation.get("security") == expected, (path, operation["operationId"])
 
 

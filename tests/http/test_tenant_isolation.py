@@ -38,8 +38,15 @@ WORKSPACES = range(3)
 ROLES = ("admin", "admin", "admin", "member", "revoked")  # weighted: admins can do most
 ADA_PERSONAL = "aged-salad-46255801"
 ACME_PROJECT = "shiny-wind-028834"
-PROJECTS = (None, ADA_PERSONAL, "old-violet-32930710", ACME_PROJECT, "calm-moss-77123045",
-            "tiny-frog-11002233", "wild-pine-66301122")  # fmt: skip
+PROJECTS = (
+    None,
+    ADA_PERSONAL,
+    "old-violet-32930710",
+    ACME_PROJECT,
+    "calm-moss-77123045",
+    "tiny-frog-11002233",
+    "wild-pine-66301122",
+)
 ACME_PROJECTS = {ACME_PROJECT, "calm-moss-77123045"}
 # Names of projects Grace's account cannot see: never in an answer to workspaces 1 and 2.
 ONLY_ADA_SEES = ("analytics", "big-monorepo", "fresh-start", "experiments", "partner-reports")
@@ -50,7 +57,9 @@ SELECTION = {0: ADA_PERSONAL, 1: ACME_PROJECT}
 class Tenant:
     tokens: dict[str, str]
     board_names: dict[str, str] = field(default_factory=dict)  # dashboard id → name
-    widgets: dict[str, dict[str, str | None]] = field(default_factory=dict)  # board → widget → project
+    widgets: dict[str, dict[str, str | None]] = field(
+        default_factory=dict
+    )  # board → widget → project
     ever: set[str] = field(default_factory=set)  # every id, name and address it ever had
     selection: str | None = None
 
@@ -87,9 +96,13 @@ class TenantIsolation(RuleBasedStateMachine):
                 admin = created.token.reveal()
             tenant = Tenant({"admin": admin})
             self.tenants[w] = tenant
-            for role, email in (("member", f"member@w{w}.example"), ("revoked", f"gone@w{w}.example")):
-                added = self.call(w, "admin", "POST", "/api/members",
-                                  json={"email": email, "role": "member"})  # fmt: skip
+            for role, email in (
+                ("member", f"member@w{w}.example"),
+                ("revoked", f"gone@w{w}.example"),
+            ):
+                added = self.call(
+                    w, "admin", "POST", "/api/members", json={"email": email, "role": "member"}
+                )
                 assert added.status_code == 201, added.text
                 tenant.tokens[role] = added.json()["token"]
                 tenant.ever |= {added.json()["id"], email}
@@ -97,14 +110,24 @@ class TenantIsolation(RuleBasedStateMachine):
             assert gone.status_code == 204
             if w in SELECTION:
                 self.connect(w, account=GRACE if w == 1 else None)
-                selected = self.call(w, "admin", "PUT", "/api/integrations/neon/selection",
-                                     json={"project_id": SELECTION[w]})  # fmt: skip
+                selected = self.call(
+                    w,
+                    "admin",
+                    "PUT",
+                    "/api/integrations/neon/selection",
+                    json={"project_id": SELECTION[w]},
+                )
                 assert selected.status_code == 200, selected.text
                 tenant.selection = SELECTION[w]
             self.create_dashboard(w, "admin")  # something of its own to aim at from the start
             board = next(iter(tenant.board_names))
-            added = self.call(w, "admin", "POST", f"/api/dashboards/{board}/widgets",
-                              json={"kind": "neon_metrics"})  # fmt: skip
+            added = self.call(
+                w,
+                "admin",
+                "POST",
+                f"/api/dashboards/{board}/widgets",
+                json={"kind": "neon_metrics"},
+            )
             tenant.widgets[board][added.json()["id"]] = None
             tenant.ever.add(added.json()["id"])
 
@@ -127,8 +150,9 @@ class TenantIsolation(RuleBasedStateMachine):
         assert response.status_code < 500, response.text
         return response
 
-    def checked(self, w: int, role: str, method: str, path: str, target: str | None = None,
-                **kwargs: Any) -> httpx.Response:  # fmt: skip
+    def checked(
+        self, w: int, role: str, method: str, path: str, target: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
         """The call, checked for other workspaces' data; with a target id that is another
         workspace's, the same call with an id that never existed must answer the same."""
         response = self.call(w, role, method, path, **kwargs)
@@ -157,8 +181,9 @@ class TenantIsolation(RuleBasedStateMachine):
                 return w
         return None
 
-    def expect(self, w: int, role: str, response: httpx.Response, owner: int | None,
-               success: int) -> bool:  # fmt: skip
+    def expect(
+        self, w: int, role: str, response: httpx.Response, owner: int | None, success: int
+    ) -> bool:
         """The status the model expects of a write; True when it should have happened."""
         if role == "revoked":
             expected = 401
@@ -182,8 +207,13 @@ class TenantIsolation(RuleBasedStateMachine):
 
     def widget(self, data: st.DataObject, w: int) -> tuple[str, str]:
         own = [(b, x) for b, ws in self.tenants[w].widgets.items() for x in ws]
-        others = [(b, x) for o, t in self.tenants.items() if o != w
-                  for b, ws in t.widgets.items() for x in ws]  # fmt: skip
+        others = [
+            (b, x)
+            for o, t in self.tenants.items()
+            if o != w
+            for b, ws in t.widgets.items()
+            for x in ws
+        ]
         choices = own * 3 + others + [(self.board(data, w), str(uuid.uuid4()))]
         return data.draw(st.sampled_from(choices))
 
@@ -206,8 +236,9 @@ class TenantIsolation(RuleBasedStateMachine):
         board = self.board(data, w)
         self.names += 1
         name = f"w{w} board {self.names}"
-        response = self.checked(w, role, "PATCH", f"/api/dashboards/{board}", board,
-                                json={"name": name})  # fmt: skip
+        response = self.checked(
+            w, role, "PATCH", f"/api/dashboards/{board}", board, json={"name": name}
+        )
         if self.expect(w, role, response, self.owner_of(board), 200):
             self.tenants[w].board_names[board] = name
             self.tenants[w].ever.add(name)
@@ -220,32 +251,48 @@ class TenantIsolation(RuleBasedStateMachine):
             del self.tenants[w].board_names[board]
             del self.tenants[w].widgets[board]
 
-    @rule(w=st.sampled_from(WORKSPACES), role=st.sampled_from(ROLES), data=st.data(),
-          project=st.sampled_from(PROJECTS))  # fmt: skip
+    @rule(
+        w=st.sampled_from(WORKSPACES),
+        role=st.sampled_from(ROLES),
+        data=st.data(),
+        project=st.sampled_from(PROJECTS),
+    )
     def add_widget(self, w: int, role: str, data: st.DataObject, project: str | None) -> None:
         board = self.board(data, w)
         body = {"kind": "neon_metrics", "settings": {"project_id": project}}
-        response = self.checked(w, role, "POST", f"/api/dashboards/{board}/widgets", board,
-                                json=body)  # fmt: skip
+        response = self.checked(
+            w, role, "POST", f"/api/dashboards/{board}/widgets", board, json=body
+        )
         if self.expect(w, role, response, self.owner_of(board), 201):
             widget = response.json()["id"]
             self.tenants[w].widgets[board][widget] = project
             self.tenants[w].ever.add(widget)
 
-    @rule(w=st.sampled_from(WORKSPACES), role=st.sampled_from(ROLES), data=st.data(),
-          project=st.sampled_from(PROJECTS))  # fmt: skip
+    @rule(
+        w=st.sampled_from(WORKSPACES),
+        role=st.sampled_from(ROLES),
+        data=st.data(),
+        project=st.sampled_from(PROJECTS),
+    )
     def configure_widget(self, w: int, role: str, data: st.DataObject, project: str | None) -> None:
         board, widget = self.widget(data, w)
-        response = self.checked(w, role, "PATCH", f"/api/dashboards/{board}/widgets/{widget}",
-                                widget, json={"settings": {"project_id": project}})  # fmt: skip
+        response = self.checked(
+            w,
+            role,
+            "PATCH",
+            f"/api/dashboards/{board}/widgets/{widget}",
+            widget,
+            json={"settings": {"project_id": project}},
+        )
         if self.expect(w, role, response, self.owner_of(widget), 200):
             self.tenants[w].widgets[board][widget] = project
 
     @rule(w=st.sampled_from(WORKSPACES), role=st.sampled_from(ROLES), data=st.data())
     def remove_widget(self, w: int, role: str, data: st.DataObject) -> None:
         board, widget = self.widget(data, w)
-        response = self.checked(w, role, "DELETE", f"/api/dashboards/{board}/widgets/{widget}",
-                                widget)  # fmt: skip
+        response = self.checked(
+            w, role, "DELETE", f"/api/dashboards/{board}/widgets/{widget}", widget
+        )
         if self.expect(w, role, response, self.owner_of(widget), 204):
             del self.tenants[w].widgets[board][widget]
 
@@ -260,8 +307,9 @@ class TenantIsolation(RuleBasedStateMachine):
     @rule(w=st.sampled_from(WORKSPACES), role=st.sampled_from(ROLES), data=st.data())
     def render_widget(self, w: int, role: str, data: st.DataObject) -> None:
         board, widget = self.widget(data, w)
-        response = self.checked(w, role, "GET", f"/api/dashboards/{board}/widgets/{widget}/data",
-                                widget)  # fmt: skip
+        response = self.checked(
+            w, role, "GET", f"/api/dashboards/{board}/widgets/{widget}/data", widget
+        )
         if role == "revoked":
             return
         if self.owner_of(widget) != w:
@@ -276,11 +324,15 @@ class TenantIsolation(RuleBasedStateMachine):
             assert response.status_code == 200, response.text
             assert response.json()["project"]["id"] == project
 
-    @rule(w=st.sampled_from(WORKSPACES), role=st.sampled_from(ROLES),
-          project=st.sampled_from(PROJECTS[1:]))  # fmt: skip
+    @rule(
+        w=st.sampled_from(WORKSPACES),
+        role=st.sampled_from(ROLES),
+        project=st.sampled_from(PROJECTS[1:]),
+    )
     def select_project(self, w: int, role: str, project: str) -> None:
-        response = self.checked(w, role, "PUT", "/api/integrations/neon/selection",
-                                json={"project_id": project})  # fmt: skip
+        response = self.checked(
+            w, role, "PUT", "/api/integrations/neon/selection", json={"project_id": project}
+        )
         if role != "admin":
             assert response.status_code == (401 if role == "revoked" else 403)
         elif w == 2:
@@ -291,9 +343,19 @@ class TenantIsolation(RuleBasedStateMachine):
             assert response.status_code == 200, response.text
             self.tenants[w].selection = project
 
-    @rule(w=st.sampled_from(WORKSPACES), role=st.sampled_from(ROLES),
-          path=st.sampled_from(["/api/members", "/api/audit-log", "/api/integrations/neon",
-                                "/api/integrations/neon/projects?limit=100", "/api/dashboards"]))  # fmt: skip
+    @rule(
+        w=st.sampled_from(WORKSPACES),
+        role=st.sampled_from(ROLES),
+        path=st.sampled_from(
+            [
+                "/api/members",
+                "/api/audit-log",
+                "/api/integrations/neon",
+                "/api/integrations/neon/projects?limit=100",
+                "/api/dashboards",
+            ]
+        ),
+    )
     def read_a_list(self, w: int, role: str, path: str) -> None:
         response = self.checked(w, role, "GET", path)
         admin_only = path in ("/api/members", "/api/audit-log")
@@ -308,8 +370,10 @@ class TenantIsolation(RuleBasedStateMachine):
             return
         for w, tenant in self.tenants.items():
             listed = self.checked(w, "member", "GET", "/api/dashboards?limit=100").json()
-            seen = {d["id"]: (d["name"], {x["id"]: x["settings"]["project_id"] for x in d["widgets"]})
-                    for d in listed["dashboards"]}  # fmt: skip
+            seen = {
+                d["id"]: (d["name"], {x["id"]: x["settings"]["project_id"] for x in d["widgets"]})
+                for d in listed["dashboards"]
+            }
             expected = {b: (name, tenant.widgets[b]) for b, name in tenant.board_names.items()}
             assert seen == expected
 

@@ -16,7 +16,10 @@ from domain.workspaces import EMAIL_PATTERN, MAX_EMAIL_LENGTH
 # checks them again (the patterns are the very strings it searches with).
 Name = Annotated[str, msgspec.Meta(max_length=MAX_NAME_LENGTH, pattern=SHOWN_TEXT_PATTERN)]
 Id = Annotated[
-    str, msgspec.Meta(max_length=NEON_ID_MAX_LENGTH, pattern=NEON_ID_PATTERN, examples=["aged-salad-46255801"])
+    str,
+    msgspec.Meta(
+        max_length=NEON_ID_MAX_LENGTH, pattern=NEON_ID_PATTERN, examples=["aged-salad-46255801"]
+    ),
 ]
 Email = Annotated[str, msgspec.Meta(max_length=MAX_EMAIL_LENGTH, pattern=EMAIL_PATTERN)]
 # Our own ids (dashboards, widgets, members) are UUIDs in their hyphenated form.

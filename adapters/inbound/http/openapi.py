@@ -14,17 +14,17 @@ from litestar.openapi.spec import Components, Link, OpenAPIResponse, Schema, Sec
 
 from adapters.inbound.http.problems import UNSUPPORTED_MEDIA_TYPE
 
-MEMBER_TOKEN = "memberToken"
+BEARER_SCHEME = "memberToken"  # the scheme's name in the document, not a token
 SECURITY_COMPONENTS = Components(
     security_schemes={
-        MEMBER_TOKEN: SecurityScheme(
+        BEARER_SCHEME: SecurityScheme(
             type="http",
             scheme="bearer",
             description="A member's token (an admin's for the routes that change things).",
         )
     }
 )
-MEMBERS_ONLY = [{MEMBER_TOKEN: []}]
+MEMBERS_ONLY: list[dict[str, list[str]]] = [{BEARER_SCHEME: []}]
 
 
 class StrictStructs(StructSchemaPlugin):
@@ -75,14 +75,19 @@ def describe(app: Litestar) -> None:
     operations = {
         operation.operation_id: operation
         for path_item in (app.openapi_schema.paths or {}).values()
-        for operation in (path_item.get, path_item.put, path_item.post, path_item.delete,
-                          path_item.patch)  # fmt: skip
+        for operation in (
+            path_item.get,
+            path_item.put,
+            path_item.post,
+            path_item.delete,
+            path_item.patch,
+        )
         if operation is not None
     }
     for operation in operations.values():
         _framework_answers(operation)
     for (source, status), targets in LINKS.items():
-        response = operations[source].responses and operations[source].responses[status]
+        response = (operations[source].responses or {}).get(status)
         assert isinstance(response, OpenAPIResponse), (source, status)
         response.links = {
             name: Link(operation_id=target, parameters=parameters)

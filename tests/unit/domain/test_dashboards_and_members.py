@@ -73,7 +73,17 @@ def test_email_addresses(raw: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "ada", "ada@", "@example.com", "a@b", "a b@c.de", "a@@b.de", "a\u2028b@c.de", "a\u200b@b.de"],
+    [
+        "",
+        "ada",
+        "ada@",
+        "@example.com",
+        "a@b",
+        "a b@c.de",
+        "a@@b.de",
+        "a\u2028b@c.de",
+        "a\u200b@b.de",
+    ],
 )
 def test_not_email_addresses(raw: str) -> None:
     with pytest.raises(InvalidInput):
