@@ -2,7 +2,8 @@
 
 Workspace 0 is connected to Neon as Ada (who sees her personal projects, both organizations' and
 one shared with her), workspace 1 as Grace (Acme Analytics only), workspace 2 not at all. Each has
-an admin, a member and a revoked member. The rules create, rename and delete dashboards, add,
+an admin, a member and a revoked member. The rules add and revoke members, create, rename and
+delete dashboards, add,
 configure (with projects only Ada can see, too) and remove widgets, render them, change the
 selection and read the lists, as any of the nine people, against their own workspace's things,
 another workspace's things, or ids that never existed. After every step:
@@ -14,7 +15,7 @@ another workspace's things, or ids that never existed. After every step:
 - every workspace's dashboards, as its member reads them, are exactly the model's: every
   successful write is visible, and nothing else changed.
 
-Deterministic (derandomized, no example database); about 40 s on one core.
+Deterministic (derandomized, no example database); about 45 s on one core.
 """
 
 from __future__ import annotations
@@ -57,10 +58,10 @@ SELECTION = {0: ADA_PERSONAL, 1: ACME_PROJECT}
 class Tenant:
     tokens: dict[str, str]
     board_names: dict[str, str] = field(default_factory=dict)  # dashboard id → name
-    widgets: dict[str, dict[str, str | None]] = field(
-        default_factory=dict
-    )  # board → widget → project
+    # board → widget → its project (None: the selection)
+    widgets: dict[str, dict[str, str | None]] = field(default_factory=dict)
     ever: set[str] = field(default_factory=set)  # every id, name and address it ever had
+    extras: dict[str, str] = field(default_factory=dict)  # members added by the rules: id → email
     selection: str | None = None
 
 
@@ -175,8 +176,10 @@ class TenantIsolation(RuleBasedStateMachine):
 
     def owner_of(self, item_id: str | None) -> int | None:
         for w, tenant in self.tenants.items():
-            if item_id in tenant.board_names or any(
-                item_id in widgets for widgets in tenant.widgets.values()
+            if (
+                item_id in tenant.board_names
+                or item_id in tenant.extras
+                or any(item_id in widgets for widgets in tenant.widgets.values())
             ):
                 return w
         return None
@@ -343,6 +346,28 @@ class TenantIsolation(RuleBasedStateMachine):
             assert response.status_code == 200, response.text
             self.tenants[w].selection = project
 
+    @rule(w=st.sampled_from(WORKSPACES), role=st.sampled_from(ROLES))
+    def add_member(self, w: int, role: str) -> None:
+        self.names += 1
+        email = f"extra{self.names}@w{w}.example"
+        body = {"email": email, "role": "member"}
+        response = self.checked(w, role, "POST", "/api/members", json=body)
+        if self.expect(w, role, response, w, 201):
+            self.tenants[w].extras[response.json()["id"]] = email
+            self.tenants[w].ever |= {response.json()["id"], email}
+
+    @rule(w=st.sampled_from(WORKSPACES), role=st.sampled_from(ROLES), data=st.data())
+    def revoke_member(self, w: int, role: str, data: st.DataObject) -> None:
+        """Members the rules added, here or elsewhere, or one that never existed (never the
+        people whose tokens the rules use)."""
+        own = list(self.tenants[w].extras)
+        others = [m for o, t in self.tenants.items() if o != w for m in t.extras]
+        member = data.draw(st.sampled_from(own * 2 + others + [str(uuid.uuid4())]))
+        owner = next((o for o, t in self.tenants.items() if member in t.extras), None)
+        response = self.checked(w, role, "DELETE", f"/api/members/{member}", member)
+        if self.expect(w, role, response, owner, 204):
+            del self.tenants[w].extras[member]
+
     @rule(
         w=st.sampled_from(WORKSPACES),
         role=st.sampled_from(ROLES),
@@ -376,6 +401,10 @@ class TenantIsolation(RuleBasedStateMachine):
             }
             expected = {b: (name, tenant.widgets[b]) for b, name in tenant.board_names.items()}
             assert seen == expected
+            members = self.checked(w, "admin", "GET", "/api/members?limit=100").json()["members"]
+            assert {m["id"]: m["email"] for m in members if m["email"].startswith("extra")} == (
+                tenant.extras
+            )
 
 
 TenantIsolation.TestCase.settings = settings(
