@@ -3,17 +3,16 @@
 Workspace 0 is connected to Neon as Ada (who sees her personal projects, both organizations' and
 one shared with her), workspace 1 as Grace (Acme Analytics only), workspace 2 not at all. Each has
 an admin, a member and a revoked member. The rules add and revoke members, create, rename and
-delete dashboards, add,
-configure (with projects only Ada can see, too) and remove widgets, render them, change the
-selection and read the lists, as any of the nine people, against their own workspace's things,
-another workspace's things, or ids that never existed. After every step:
+delete dashboards, add, configure (with projects only Ada can see, too) and remove widgets,
+render them, change the selection and read the lists, as any of the nine people, against their
+own workspace's things, another workspace's things, or ids that never existed. After every step:
 
 - no response carries another workspace's ids, dashboard names or member addresses, and nothing
   answered to workspaces 1 and 2 names a project only Ada can see;
 - another workspace's id answers exactly like a missing one (status and body, the id aside);
 - a revoked member gets 401 for everything, a member 403 for every change;
-- every workspace's dashboards, as its member reads them, are exactly the model's: every
-  successful write is visible, and nothing else changed.
+- every workspace's dashboards (as its member reads them) and added members (as its admin reads
+  them) are exactly the model's: every successful write is visible, and nothing else changed.
 
 Deterministic (derandomized, no example database); about 45 s on one core.
 """
