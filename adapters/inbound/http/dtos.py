@@ -24,6 +24,7 @@ Id = Annotated[
 Email = Annotated[str, msgspec.Meta(max_length=MAX_EMAIL_LENGTH, pattern=EMAIL_PATTERN)]
 # Our own ids (dashboards, widgets, members) are UUIDs in their hyphenated form.
 PathId = Annotated[str, PathParameter(format="uuid")]
+OurId = Annotated[str, msgspec.Meta(extra_json_schema={"extra": {"format": "uuid"}})]
 
 
 class Request(msgspec.Struct, forbid_unknown_fields=True):
@@ -144,13 +145,13 @@ class WidgetSettingsOut(Out):
 
 
 class WidgetOut(Out):
-    id: str
+    id: OurId
     kind: str
     settings: WidgetSettingsOut
 
 
 class DashboardOut(Out):
-    id: str
+    id: OurId
     name: str
     widgets: list[WidgetOut]
 
@@ -161,14 +162,14 @@ class DashboardsOut(Out):
 
 
 class MemberOut(Out):
-    id: str
+    id: OurId
     email: str
     role: str
     created_at: str
 
 
 class NewMemberOut(Out):
-    id: str
+    id: OurId
     email: str
     role: str
     created_at: str
