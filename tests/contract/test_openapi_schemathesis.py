@@ -12,8 +12,10 @@ fixed seed, derandomized, no example database.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -33,8 +35,8 @@ from tests.support import ADMIN_TOKEN, make_container
 EXAMPLES = 100
 SEED = 11
 CHECKS = "all"
-STATEFUL_SCENARIOS = 300
-STATEFUL_STEPS = 12
+STATEFUL_SCENARIOS = 100
+STATEFUL_STEPS = 10
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Tenant:
     headers: dict[str, str]
     dashboard_id: str
     widget_id: str
+    people: frozenset[str]  # the admin's and the member's ids: the run never revokes them
     calls: Counter[str] = field(default_factory=Counter)  # requests per operation, all phases
 
 
@@ -78,7 +81,8 @@ def _seeded(role: str) -> Tenant:
             )
             assert added.status_code == 201, added.text
             headers = bearer(added.json()["token"])
-    return Tenant(app, headers, board["id"], widget["id"])
+        members = client.get("/api/members", headers=admin).json()["members"]
+    return Tenant(app, headers, board["id"], widget["id"], frozenset(m["id"] for m in members))
 
 
 def config(tenant: Tenant, phases: list[str] | None = None) -> SchemathesisConfig:
@@ -117,13 +121,35 @@ def api_schema(tenant: Tenant) -> Any:
     loaded = schemathesis.openapi.from_asgi(
         "/schema/openapi.json", tenant.app, config=config(tenant)
     )
-    loaded.hook("filter_failure")(keep_unless_a_made_up_cursor)
+    hooked(loaded, tenant)
 
     def count(_: Any, case: Any, response: Any) -> None:
         tenant.calls[case.operation.label] += 1
 
     loaded.hook("after_call")(count)
     return loaded
+
+
+def hooked(loaded: Any, tenant: Tenant) -> None:
+    loaded.hook("filter_failure")(keep_unless_a_made_up_cursor)
+
+
+@contextmanager
+def sparing_the_people_of(tenant: Tenant) -> Iterator[None]:
+    """A ``before_call`` hook (schemathesis has it only globally: registered for one run).
+    Linked sequences may add an admin and revoke the one whose token the run uses (the API
+    allows it), and every later request would be a 401: such a request names a member that
+    never existed instead."""
+
+    def before_call(_: Any, case: Any, __: dict[str, Any]) -> None:
+        if (case.path_parameters or {}).get("member_id") in tenant.people:
+            case.path_parameters["member_id"] = str(uuid.uuid4())
+
+    schemathesis.hook(before_call)
+    try:
+        yield
+    finally:
+        schemathesis.hooks.unregister(before_call)
 
 
 UNISSUED_CURSOR = "The cursor is not one this service issued."
@@ -191,11 +217,13 @@ def test_the_stateful_phase_follows_the_documents_links(role: str) -> None:
     loaded = schemathesis.openapi.from_asgi(
         "/schema/openapi.json", tenant.app, config=config(tenant, phases=["stateful"])
     )
-    loaded.hook("filter_failure")(keep_unless_a_made_up_cursor)
+    hooked(loaded, tenant)
     failures: list[str] = []
     declared: Counter[str] = Counter()
     inferred = 0
-    for event in schemathesis.engine.from_schema(loaded).execute():
+    with sparing_the_people_of(tenant):
+        run = list(schemathesis.engine.from_schema(loaded).execute())
+    for event in run:
         if isinstance(event, events.NonFatalError | events.FatalError):
             failures.append(repr(event))
         if not isinstance(event, events.ScenarioFinished):
