@@ -13,17 +13,23 @@ from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
-from litestar.openapi.spec import OpenAPIResponse
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from adapters.inbound.http.allowed_methods import allow_every_method
 from adapters.inbound.http.auth import member_guard
 from adapters.inbound.http.dashboards import DashboardsController
 from adapters.inbound.http.hardening import readable_body, security_headers
 from adapters.inbound.http.integrations import IntegrationsController
 from adapters.inbound.http.members import MembersController
 from adapters.inbound.http.oauth_callback import neon_callback
+from adapters.inbound.http.openapi import (
+    MEMBERS_ONLY,
+    SECURITY_COMPONENTS,
+    StrictStructs,
+    describe,
+)
 from adapters.inbound.http.operations import healthz, metrics, readyz
-from adapters.inbound.http.problems import EXCEPTION_HANDLERS, UNSUPPORTED_MEDIA_TYPE
+from adapters.inbound.http.problems import EXCEPTION_HANDLERS
 from adapters.inbound.http.request_log import RequestLog
 from adapters.inbound.http.web_settings import WebSettings
 from adapters.inbound.web import assembly as web
@@ -62,6 +68,7 @@ def create_app(container: Container, *, prepare: bool = True) -> Litestar:
         path="/api",
         guards=[member_guard(container.authenticate_member())],
         route_handlers=[IntegrationsController, DashboardsController, MembersController],
+        security=MEMBERS_ONLY,
     )
     # Two doors: /api answers to the Authorization header only (its guard never reads a
     # cookie); the pages answer to the session cookie only, with CSRF on their forms.
@@ -75,7 +82,8 @@ def create_app(container: Container, *, prepare: bool = True) -> Litestar:
         dependencies=dependencies,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_request=readable_body,
-        before_send=[security_headers(_form_targets(settings))],
+        before_send=[security_headers(_form_targets(settings)), allow_every_method],
+        plugins=[StrictStructs()],
         template_config=web.template_config(),
         csrf_config=web.csrf_config(
             keyring(settings).keys[0][1] if settings.secret_keys else None,
@@ -92,12 +100,13 @@ def create_app(container: Container, *, prepare: bool = True) -> Litestar:
             path="/schema",
             use_handler_docstrings=True,
             render_plugins=[JsonRenderPlugin()],
+            components=SECURITY_COMPONENTS,
         ),
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins))
         if settings.cors_origins
         else None,
     )
-    _document_framework_answers(app)
+    describe(app)
     # Around everything Litestar does, routing included: app-level middleware would only see
     # requests that matched a route, and the log and the counts must see every request.
     app.asgi_handler = RequestLog(app.asgi_handler, container.telemetry())
@@ -113,25 +122,6 @@ def _form_targets(settings: Settings) -> list[str]:
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def _document_framework_answers(app: Litestar) -> None:
-    """Litestar documents a generic 400 for every route with inputs; ours answer malformed input
-    with the 422 problem each route documents, so the 400 entries would only mislead clients.
-    Every route with a body answers 415 for a body that is not JSON (``readable_body``): its entry
-    is the 422's problem schema under its own status."""
-    for path_item in (app.openapi_schema.paths or {}).values():
-        for method in ("get", "put", "post", "delete", "patch"):
-            operation = getattr(path_item, method)
-            if operation is None or not operation.responses:
-                continue
-            operation.responses.pop("400", None)
-            malformed = operation.responses.get("422")
-            if operation.request_body is not None and isinstance(malformed, OpenAPIResponse):
-                operation.responses["415"] = OpenAPIResponse(
-                    description=UNSUPPORTED_MEDIA_TYPE.slug, content=malformed.content
-                )
-                operation.responses = dict(sorted(operation.responses.items()))
 
 
 def _startup(container: Container) -> Callable[[], Any]:

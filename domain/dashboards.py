@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, replace
 
 from domain.errors import InvalidInput, NotFound
 from domain.ids import NeonProjectId
 from domain.limits import MAX_WIDGETS_PER_DASHBOARD, within
+from domain.text import SHOWN_TEXT_PATTERN
 
 MAX_NAME_LENGTH = 100
 
@@ -28,11 +30,14 @@ class WidgetSpec:
 WIDGET_LIBRARY = (WidgetSpec(WidgetKind.NEON_METRICS, "Neon Metrics", "neon"),)
 
 
+_NAME = re.compile(SHOWN_TEXT_PATTERN)
+
+
 def dashboard_name(raw: str) -> str:
-    name = raw.strip()
-    if not name or len(name) > MAX_NAME_LENGTH or not name.isprintable():
+    """Up to MAX_NAME_LENGTH characters as given (the document's ``maxLength``), trimmed."""
+    if len(raw) > MAX_NAME_LENGTH or not _NAME.search(raw):
         raise InvalidInput(f"A dashboard name is 1-{MAX_NAME_LENGTH} printable characters.")
-    return name
+    return raw.strip()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from domain.errors import InvalidInput
 
 # \Z, not $: `$` also matches before a trailing newline, and these ids go into URL paths.
 NEON_ID_MAX_LENGTH = 60
+NEON_ID_PATTERN = rf"^[a-z0-9-]{{1,{NEON_ID_MAX_LENGTH}}}$"  # Neon's, as its document declares it
 _NEON_ID = re.compile(rf"[a-z0-9-]{{1,{NEON_ID_MAX_LENGTH}}}\Z")
 
 
@@ -46,9 +47,13 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+# The hyphenated form only (either case), as JSON Schema's ``format: uuid`` says: uuid.UUID alone
+# would also take braces, a "urn:uuid:" prefix or 32 bare hex digits.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+
+
 def parse_uuid(raw: str, what: str) -> str:
     """Canonical form of a UUID given in a path, or InvalidInput naming what it was."""
-    try:
-        return str(uuid.UUID(raw))
-    except (ValueError, AttributeError, TypeError):
-        raise InvalidInput(f"{what} is not a valid id.") from None
+    if not isinstance(raw, str) or not _UUID.match(raw):
+        raise InvalidInput(f"{what} is not a valid id.")
+    return str(uuid.UUID(raw))

@@ -8,9 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.errors import InvalidInput
+from domain.text import UNSHOWABLE
 
 MAX_EMAIL_LENGTH = 320  # RFC 5321: a 64-character local part, "@", a 255-character domain
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{1,63}\Z")
+# A local part, "@", a domain with a dot; whitespace around it is trimmed.
+EMAIL_PATTERN = (
+    rf"^\s*[^@\s{UNSHOWABLE}]{{1,64}}@[^@\s{UNSHOWABLE}]{{1,255}}\.[^@\s.{UNSHOWABLE}]{{1,63}}\s*$"
+)
+_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 class Role(enum.Enum):
@@ -22,12 +27,10 @@ class Role(enum.Enum):
 
 
 def email_address(raw: str) -> str:
-    """Control characters (NUL, ESC, …) are refused here: PostgreSQL cannot store a NUL, and a
-    terminal or log viewer would act on the others."""
-    email = raw.strip()
-    if not email.isprintable() or not _EMAIL.match(email):
+    """Control and invisible characters are refused (``domain/text.py``), the ends trimmed."""
+    if len(raw) > MAX_EMAIL_LENGTH or not _EMAIL.search(raw):
         raise InvalidInput("That is not an email address.")
-    return email
+    return raw.strip()
 
 
 def operator_email(member_id: str) -> str:

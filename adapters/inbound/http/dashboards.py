@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from adapters.inbound.http import dtos, presenters
 from adapters.inbound.http.auth import provide_actor
@@ -69,7 +69,7 @@ class DashboardsController(Controller):
     async def read(
         self,
         actor: Actor,
-        dashboard_id: FromPath[str],
+        dashboard_id: dtos.PathId,
         read_dashboard: NamedDependency[ReadDashboard],
     ) -> dtos.DashboardOut:
         return presenters.dashboard(await read_dashboard.execute(actor, dashboard_id))
@@ -78,7 +78,7 @@ class DashboardsController(Controller):
     async def rename(
         self,
         actor: Actor,
-        dashboard_id: FromPath[str],
+        dashboard_id: dtos.PathId,
         data: JSONBody[dtos.DashboardIn],
         rename_dashboard: NamedDependency[RenameDashboard],
     ) -> dtos.DashboardOut:
@@ -88,7 +88,7 @@ class DashboardsController(Controller):
     async def remove(
         self,
         actor: Actor,
-        dashboard_id: FromPath[str],
+        dashboard_id: dtos.PathId,
         delete_dashboard: NamedDependency[DeleteDashboard],
     ) -> None:
         await delete_dashboard.execute(actor, dashboard_id)
@@ -97,20 +97,20 @@ class DashboardsController(Controller):
     async def add_widget(
         self,
         actor: Actor,
-        dashboard_id: FromPath[str],
+        dashboard_id: dtos.PathId,
         data: JSONBody[dtos.WidgetIn],
         add_widget: NamedDependency[AddWidget],
     ) -> dtos.WidgetOut:
         project_id = data.settings.project_id if data.settings else None
-        widget = await add_widget.execute(actor, dashboard_id, data.kind, project_id)
+        widget = await add_widget.execute(actor, dashboard_id, data.kind.value, project_id)
         return presenters.widget(widget)
 
     @patch(WIDGET, operation_id="configureWidget", **uses(ConfigureWidget))
     async def configure_widget(
         self,
         actor: Actor,
-        dashboard_id: FromPath[str],
-        widget_id: FromPath[str],
+        dashboard_id: dtos.PathId,
+        widget_id: dtos.PathId,
         data: JSONBody[dtos.WidgetPatchIn],
         configure_widget: NamedDependency[ConfigureWidget],
     ) -> dtos.WidgetOut:
@@ -123,8 +123,8 @@ class DashboardsController(Controller):
     async def remove_widget(
         self,
         actor: Actor,
-        dashboard_id: FromPath[str],
-        widget_id: FromPath[str],
+        dashboard_id: dtos.PathId,
+        widget_id: dtos.PathId,
         remove_widget: NamedDependency[RemoveWidget],
     ) -> None:
         await remove_widget.execute(actor, dashboard_id, widget_id)
@@ -133,8 +133,8 @@ class DashboardsController(Controller):
     async def widget_data(
         self,
         actor: Actor,
-        dashboard_id: FromPath[str],
-        widget_id: FromPath[str],
+        dashboard_id: dtos.PathId,
+        widget_id: dtos.PathId,
         render_widget: NamedDependency[RenderWidget],
         refresh: Annotated[bool, QueryParameter()] = False,  # skip the freshness window
     ) -> dtos.WidgetDataOut:

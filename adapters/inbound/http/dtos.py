@@ -5,18 +5,30 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import msgspec
+from litestar.params import PathParameter
 
-from domain.dashboards import MAX_NAME_LENGTH
-from domain.ids import NEON_ID_MAX_LENGTH
-from domain.workspaces import MAX_EMAIL_LENGTH
+from domain.dashboards import MAX_NAME_LENGTH, WidgetKind
+from domain.ids import NEON_ID_MAX_LENGTH, NEON_ID_PATTERN
+from domain.text import SHOWN_TEXT_PATTERN
+from domain.workspaces import EMAIL_PATTERN, MAX_EMAIL_LENGTH
 
-# Limits come from the domain's rules; the domain still checks the rest (what characters).
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
-Id = Annotated[str, msgspec.Meta(min_length=1, max_length=NEON_ID_MAX_LENGTH)]
+# The domain's own rules, declared so the OpenAPI document says what is accepted; the domain
+# checks them again (the patterns are the very strings it searches with).
+Name = Annotated[str, msgspec.Meta(max_length=MAX_NAME_LENGTH, pattern=SHOWN_TEXT_PATTERN)]
+Id = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=NEON_ID_MAX_LENGTH, pattern=NEON_ID_PATTERN, examples=["aged-salad-46255801"]
+    ),
+]
+Email = Annotated[str, msgspec.Meta(max_length=MAX_EMAIL_LENGTH, pattern=EMAIL_PATTERN)]
+# Our own ids (dashboards, widgets, members) are UUIDs in their hyphenated form.
+PathId = Annotated[str, PathParameter(format="uuid")]
+OurId = Annotated[str, msgspec.Meta(extra_json_schema={"extra": {"format": "uuid"}})]
 
 
 class Request(msgspec.Struct, forbid_unknown_fields=True):
-    pass
+    """An unknown field is refused (422), and the document says so: additionalProperties false."""
 
 
 class SelectionIn(Request):
@@ -32,7 +44,7 @@ class WidgetSettingsIn(Request):
 
 
 class WidgetIn(Request):
-    kind: Annotated[str, msgspec.Meta(max_length=64)]
+    kind: WidgetKind
     settings: WidgetSettingsIn | None = None
 
 
@@ -41,7 +53,7 @@ class WidgetPatchIn(Request):
 
 
 class MemberIn(Request):
-    email: Annotated[str, msgspec.Meta(min_length=3, max_length=MAX_EMAIL_LENGTH)]
+    email: Email
     role: Literal["admin", "member"] = "member"
 
 
@@ -133,13 +145,13 @@ class WidgetSettingsOut(Out):
 
 
 class WidgetOut(Out):
-    id: str
+    id: OurId
     kind: str
     settings: WidgetSettingsOut
 
 
 class DashboardOut(Out):
-    id: str
+    id: OurId
     name: str
     widgets: list[WidgetOut]
 
@@ -150,14 +162,14 @@ class DashboardsOut(Out):
 
 
 class MemberOut(Out):
-    id: str
+    id: OurId
     email: str
     role: str
     created_at: str
 
 
 class NewMemberOut(Out):
-    id: str
+    id: OurId
     email: str
     role: str
     created_at: str

@@ -20,7 +20,7 @@ from application.list_projects import MAX_LIMIT, MAX_SEARCH_LENGTH, ListProjects
 from application.neon_access.picker_cursor import MAX_CURSOR_LENGTH
 from application.select_project import SelectProject
 from application.start_connection import StartConnection
-from domain.ids import NEON_ID_MAX_LENGTH
+from domain.ids import NEON_ID_MAX_LENGTH, NEON_ID_PATTERN
 from domain.workspaces import Member
 
 Actor = NamedDependency[Member]
@@ -78,7 +78,9 @@ class IntegrationsController(Controller):
         actor: Actor,
         list_projects: NamedDependency[ListProjects],
         search: Annotated[str | None, QueryParameter(max_length=MAX_SEARCH_LENGTH)] = None,
-        org_id: Annotated[str | None, QueryParameter(max_length=NEON_ID_MAX_LENGTH)] = None,
+        org_id: Annotated[
+            str | None, QueryParameter(max_length=NEON_ID_MAX_LENGTH, pattern=NEON_ID_PATTERN)
+        ] = None,
         cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR_LENGTH)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 20,
     ) -> dtos.ProjectsOut:

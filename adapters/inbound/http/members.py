@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from adapters.inbound.http import dtos, presenters
 from adapters.inbound.http.auth import provide_actor
@@ -58,7 +58,7 @@ class MembersController(Controller):
 
     @delete("/members/{member_id:str}", operation_id="revokeMember", **uses(RevokeMember))
     async def revoke(
-        self, actor: Actor, member_id: FromPath[str], revoke_member: NamedDependency[RevokeMember]
+        self, actor: Actor, member_id: dtos.PathId, revoke_member: NamedDependency[RevokeMember]
     ) -> None:
         await revoke_member.execute(actor, member_id)
 

@@ -17,6 +17,9 @@ from application.ports.stores import StoreProbe, StoreReadiness
 
 Exposition = Callable[[], bytes]
 ReachabilityGauge = Callable[[bool], None]
+# Litestar appends "; charset=utf-8" to a text type it answers with; the document lists the
+# header as it arrives.
+PROMETHEUS_TEXT = "text/plain; version=0.0.4"
 
 
 @get("/healthz", operation_id="healthz", tags=["operations"], sync_to_thread=False)
@@ -61,6 +64,12 @@ async def readyz(
     return Response(body, status_code=200 if ready else 503)
 
 
-@get("/metrics", operation_id="metrics", tags=["operations"], sync_to_thread=False)
+@get(
+    "/metrics",
+    operation_id="metrics",
+    tags=["operations"],
+    media_type=f"{PROMETHEUS_TEXT}; charset=utf-8",
+    sync_to_thread=False,
+)
 def metrics(metrics_exposition: NamedDependency[Exposition]) -> Response[bytes]:
-    return Response(metrics_exposition(), media_type="text/plain; version=0.0.4; charset=utf-8")
+    return Response(metrics_exposition(), media_type=PROMETHEUS_TEXT)
