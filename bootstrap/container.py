@@ -35,6 +35,7 @@ from application.neon_access.authorized_calls import AuthorizedCalls
 from application.permissions import declaration
 from application.read_audit_log import ReadAuditLog
 from application.read_dashboard import ReadDashboard
+from application.read_widget_history import ReadWidgetHistory
 from application.refresh_idle_connections import RefreshIdleConnections
 from application.remove_widget import RemoveWidget
 from application.rename_dashboard import RenameDashboard
@@ -108,6 +109,7 @@ class Container(containers.DeclarativeContainer):
         telemetry,
         settings.provided.metrics_max_age_seconds,
     )
+    read_widget_history = providers.Singleton(ReadWidgetHistory, uow, clock)
     add_member = providers.Singleton(AddMember, uow, clock)
     list_members = providers.Singleton(ListMembers, uow)
     revoke_member = providers.Singleton(RevokeMember, uow, clock)

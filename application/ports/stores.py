@@ -20,6 +20,7 @@ from domain.connection import Connection
 from domain.dashboards import Dashboard, Widget
 from domain.metrics import NeonMetricsSnapshot
 from domain.selection import ProjectSelection
+from domain.trend import TrendPoint
 from domain.workspaces import Member, Workspace
 
 
@@ -228,6 +229,35 @@ class SnapshotStore(Protocol):
         """Forget every snapshot of the workspace (on disconnect and on reconnect)."""
 
 
+class TrendStore(Protocol):
+    """The widget's trend points of each (workspace, Neon account, project). Keyed by the
+    account, not the connection, so that reconnecting the same account keeps them; which points
+    stay is the domain's rule (``domain/trend.py``), applied by the writer."""
+
+    async def points(
+        self, workspace_id: str, account_id: str, project_id: str
+    ) -> Sequence[TrendPoint]:
+        """Every stored point of the project, oldest first."""
+
+    async def add(
+        self, workspace_id: str, account_id: str, project_id: str, point: TrendPoint
+    ) -> None:
+        """Store ``point``; one already stored at the same instant is left as it is."""
+
+    async def remove(
+        self, workspace_id: str, account_id: str, project_id: str, instants: Sequence[datetime]
+    ) -> None:
+        """Forget the project's points at these instants."""
+
+    async def remove_before(self, workspace_id: str, before: datetime) -> None:
+        """Forget the workspace's points older than ``before``, whatever their project (those
+        nobody looks at any more expire too)."""
+
+    async def remove_all(self, workspace_id: str, *, except_account: str | None = None) -> None:
+        """Forget the workspace's points (on disconnect), or all but one account's (on
+        reconnect: a new account's widgets show only what it sees)."""
+
+
 class Stores(Protocol):
     """What a transaction sees."""
 
@@ -254,6 +284,9 @@ class Stores(Protocol):
 
     @property
     def snapshots(self) -> SnapshotStore: ...
+
+    @property
+    def trend(self) -> TrendStore: ...
 
 
 class UnitOfWork(Protocol):

@@ -19,9 +19,11 @@ from application.list_dashboards import ListDashboards
 from application.list_widget_library import ListWidgetLibrary
 from application.paging import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT, PageRequest
 from application.read_dashboard import ReadDashboard
+from application.read_widget_history import ReadWidgetHistory
 from application.remove_widget import RemoveWidget
 from application.rename_dashboard import RenameDashboard
 from application.render_widget import RenderWidget
+from domain.trend import DEFAULT_HISTORY_DAYS, MAX_HISTORY_DAYS
 from domain.workspaces import Member
 
 Actor = NamedDependency[Member]
@@ -141,3 +143,17 @@ class DashboardsController(Controller):
         return presenters.widget_data(
             await render_widget.execute(actor, dashboard_id, widget_id, refresh=refresh)
         )
+
+    @get(WIDGET + "/history", operation_id="getWidgetHistory", **uses(ReadWidgetHistory))
+    async def widget_history(
+        self,
+        actor: Actor,
+        dashboard_id: FromPath[str],
+        widget_id: FromPath[str],
+        read_widget_history: NamedDependency[ReadWidgetHistory],
+        days: Annotated[int, QueryParameter(ge=1, le=MAX_HISTORY_DAYS)] = DEFAULT_HISTORY_DAYS,
+    ) -> dtos.WidgetHistoryOut:
+        """The widget's trend: a point where a render fetched Neon (no background polling),
+        hourly for the last 7 days, then daily up to 90 days."""
+        history = await read_widget_history.execute(actor, dashboard_id, widget_id, days)
+        return presenters.widget_history(history)

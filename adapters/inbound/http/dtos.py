@@ -212,3 +212,15 @@ class WidgetDataOut(Out):
     stale: bool  # Neon failed or rate-limited just now: this is the last good data
     stale_reason: Literal["neon_unavailable", "neon_rate_limited"] | None
     age_seconds: int
+
+
+class TrendPointOut(Out):
+    at: str  # when a render fetched these figures from Neon
+    storage_bytes: int | None  # null when Neon did not say
+    compute_hours: float | None  # this billing period's, as of ``at``
+
+
+class WidgetHistoryOut(Out):
+    project_id: str
+    days: int
+    points: list[TrendPointOut]  # oldest first: hourly for 7 days, then daily

@@ -16,6 +16,7 @@ from adapters.outbound.sql.members import SqlMemberStore
 from adapters.outbound.sql.snapshots import SqlSnapshotStore
 from adapters.outbound.sql.stores import SqlAuditLog, SqlSelectionStore, SqlWorkspaceStore
 from adapters.outbound.sql.token_cipher import Keyring
+from adapters.outbound.sql.trend import SqlTrendStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class SqlStores:
     members: SqlMemberStore
     audit: SqlAuditLog
     snapshots: SqlSnapshotStore
+    trend: SqlTrendStore
 
     @classmethod
     def bound_to(cls, tx: AsyncConnection, keyring: Keyring, *, writing: bool) -> SqlStores:
@@ -40,6 +42,7 @@ class SqlStores:
             members=SqlMemberStore(tx, writing),
             audit=SqlAuditLog(tx, writing),
             snapshots=SqlSnapshotStore(tx, writing),
+            trend=SqlTrendStore(tx, writing),
         )
 
 

@@ -16,6 +16,7 @@ from domain.connection import Connection
 from domain.dashboards import Dashboard
 from domain.metrics import NeonMetricsSnapshot
 from domain.selection import ProjectSelection
+from domain.trend import TrendPoint
 from domain.workspaces import Member, Workspace
 
 T = TypeVar("T")
@@ -36,6 +37,8 @@ class MemoryState:
     audit: list[AuditEvent] = field(default_factory=list)
     # (workspace, connection id, project id) -> the latest snapshot
     snapshots: dict[tuple[str, str, str], NeonMetricsSnapshot] = field(default_factory=dict)
+    # (workspace, Neon account id, project id) -> the trend's points, oldest first
+    trend: dict[tuple[str, str, str], tuple[TrendPoint, ...]] = field(default_factory=dict)
 
     def snapshot(self) -> MemoryState:
         return MemoryState(**{name: copy.copy(value) for name, value in vars(self).items()})

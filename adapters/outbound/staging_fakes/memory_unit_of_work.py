@@ -19,6 +19,7 @@ from adapters.outbound.staging_fakes.memory_stores import (
     MemorySnapshotStore,
     MemoryWorkspaceStore,
 )
+from adapters.outbound.staging_fakes.memory_trend import MemoryTrendStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class MemoryStores:
     members: MemoryMemberStore
     audit: MemoryAuditLog
     snapshots: MemorySnapshotStore
+    trend: MemoryTrendStore
 
     @classmethod
     def over(cls, state: MemoryState) -> MemoryStores:
@@ -43,6 +45,7 @@ class MemoryStores:
             MemoryMemberStore(state),
             MemoryAuditLog(state),
             MemorySnapshotStore(state),
+            MemoryTrendStore(state),
         )
 
 
