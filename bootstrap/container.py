@@ -91,7 +91,7 @@ class Container(containers.DeclarativeContainer):
     select_project = providers.Singleton(
         SelectProject, access_tokens, authorized_calls, neon_console, uow, clock
     )
-    list_widget_library = providers.Singleton(ListWidgetLibrary)
+    list_widget_library = providers.Singleton(ListWidgetLibrary, uow)
     list_dashboards = providers.Singleton(ListDashboards, uow)
     read_dashboard = providers.Singleton(ReadDashboard, uow)
     create_dashboard = providers.Singleton(CreateDashboard, uow, clock)

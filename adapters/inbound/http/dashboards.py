@@ -40,9 +40,14 @@ class DashboardsController(Controller):
     async def library(
         self, actor: Actor, list_widget_library: NamedDependency[ListWidgetLibrary]
     ) -> dtos.WidgetLibraryOut:
-        specs = await list_widget_library.execute(actor)
+        entries = await list_widget_library.execute(actor)
         return dtos.WidgetLibraryOut(
-            [dtos.WidgetSpecOut(s.kind.value, s.name, s.requires) for s in specs]
+            [
+                dtos.WidgetSpecOut(
+                    e.spec.kind.value, e.spec.name, e.spec.requires, e.spec.description, e.available
+                )
+                for e in entries
+            ]
         )
 
     @get("/dashboards", operation_id="listDashboards", **uses(ListDashboards))

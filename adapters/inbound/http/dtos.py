@@ -122,6 +122,8 @@ class WidgetSpecOut(Out):
     kind: str
     name: str
     requires: str
+    description: str
+    available: bool  # false while the integration it requires is not connected
 
 
 class WidgetLibraryOut(Out):
