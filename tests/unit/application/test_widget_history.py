@@ -111,4 +111,3 @@ async def test_not_connected_says_so(workspace: Workspace) -> None:
     board, widget = await _widget(workspace)
     with pytest.raises(NeonNotConnected):
         await workspace.container.read_widget_history().execute(workspace.admin, board, widget, 30)
-
