@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from application.permissions import Audience, use_case
 from application.ports.stores import TokensUnreadable, UnitOfWork
@@ -18,6 +19,7 @@ class WidgetHistory:
     project_id: NeonProjectId
     days: int
     points: tuple[TrendPoint, ...]  # oldest first
+    as_of: datetime  # the last ``days`` days before this moment
 
 
 @use_case(
@@ -59,4 +61,5 @@ class ReadWidgetHistory:
             raise NeonNotConnected()
         if project_id is None:
             raise ProjectNotSelected()
-        return WidgetHistory(project_id, span, within(points, self.clock.now(), span))
+        now = self.clock.now()
+        return WidgetHistory(project_id, span, within(points, now, span), now)
