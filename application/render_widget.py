@@ -88,10 +88,10 @@ class RenderWidget:
     answers at once (unless ``refresh``: Neon's own figures lag by minutes, so the window loses
     nothing). Otherwise fetch the project and all its branches concurrently with a fresh token
     (one round trip), sharing the fetch with every render of the same project over the same
-    connection already in flight in this process, and keep the result as the last snapshot and
-    a point of the project's trend in a write of its own after the call. When Neon fails or
-    rate-limits, the last snapshot answers, marked stale; a broken grant or a project Neon no
-    longer shows never does (those need the customer, and old data would hide it).
+    connection already in flight in this process, and keep the result as the last snapshot in
+    a write of its own after the call. When Neon fails or rate-limits, the last snapshot answers,
+    marked stale; a broken grant or a project Neon no longer shows never does (those need the
+    customer, and old data would hide it).
     """
 
     uow: UnitOfWork
@@ -164,7 +164,7 @@ class RenderWidget:
         # Its own short write after the call: no transaction is held while Neon answers
         async with self.uow.begin() as stores:
             await stores.snapshots.save(connection.workspace_id, connection.id, snapshot)
-            await keep_point(stores.trend, connection, snapshot, self.clock.now())
+            await keep_point(stores.trend, connection, snapshot, self.clock.now())  # its trend
         return snapshot
 
     async def _fetch(self, token: Secret, project_id: NeonProjectId) -> NeonMetricsSnapshot:
