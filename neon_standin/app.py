@@ -6,7 +6,7 @@ import asyncio
 import json
 from typing import Any
 
-from litestar import Litestar, Router, get, put
+from litestar import Litestar, Router, get, post, put
 from litestar.params import JSONBody
 from litestar.types import ASGIApp, Message, Receive, Send
 
@@ -114,7 +114,11 @@ def _control_handlers(standin: StandIn) -> list[Any]:
         standin.faults.reseed()
         return standin.faults.settings()
 
-    return [stats, set_faults]
+    @post("/_standin/grants/revoke", status_code=200, sync_to_thread=False)
+    def revoke_grants() -> dict[str, int]:
+        return {"revoked": standin.oauth.revoke_all()}
+
+    return [stats, set_faults, revoke_grants]
 
 
 def standin_router(standin: StandIn, path: str = "/", *, knobs: bool = True) -> Router:

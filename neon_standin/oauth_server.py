@@ -139,6 +139,12 @@ class AuthorizationServer:
             if grant_id:
                 tx.revoke_grant(grant_id)
 
+    def revoke_all(self) -> int:
+        """Every grant ends, as when the customer removes the app in Neon's console or a grant
+        expires: access tokens stop working and refreshes answer token_inactive. A test knob."""
+        with self.store.transaction() as tx:
+            return tx.revoke_all_grants()
+
     def account_for(self, access_token: str) -> str | None:
         with self.store.transaction() as tx:
             grant_id, expires_at = tx.access(access_token) or ("", None)

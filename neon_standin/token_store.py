@@ -145,6 +145,11 @@ class Transaction:
         self._db.execute("UPDATE grants SET revoked = 1 WHERE id = ?", (grant_id,))
         self.drop_access_tokens(grant_id)
 
+    def revoke_all_grants(self) -> int:
+        revoked = self._db.execute("UPDATE grants SET revoked = 1 WHERE revoked = 0").rowcount
+        self._db.execute("DELETE FROM access_tokens")
+        return int(revoked)
+
     def add_access(self, token: str, grant_id: str, expires_at: datetime) -> None:
         self._db.execute(
             "INSERT INTO access_tokens VALUES (?, ?, ?)",
