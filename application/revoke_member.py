@@ -38,6 +38,7 @@ class RevokeMember:
             # remembered, so a bootstrap token still set in the environment stays revoked
             await stores.members.forget_token(target.token_fingerprint, self.clock.now())
             await stores.authorizations.forget_started_by(actor.workspace_id, target.id)
+            await stores.web_sessions.end_all_of(actor.workspace_id, target.id)  # signed out
             await stores.audit.record(
                 AuditEvent.by(
                     actor,

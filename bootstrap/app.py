@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from dependency_injector import providers
 from litestar import Litestar, Router, asgi
@@ -20,12 +21,14 @@ from adapters.inbound.http.dashboards import DashboardsController
 from adapters.inbound.http.hardening import readable_body, security_headers
 from adapters.inbound.http.integrations import IntegrationsController
 from adapters.inbound.http.members import MembersController
-from adapters.inbound.http.oauth_callback import integrations_page, neon_callback
+from adapters.inbound.http.oauth_callback import neon_callback
 from adapters.inbound.http.operations import healthz, metrics, readyz
 from adapters.inbound.http.problems import EXCEPTION_HANDLERS, UNSUPPORTED_MEDIA_TYPE
 from adapters.inbound.http.web_settings import WebSettings
+from adapters.inbound.web import assembly as web
 from bootstrap.container import Container, use_cases
-from bootstrap.settings import FAKE_MOUNT
+from bootstrap.settings import FAKE_MOUNT, Settings
+from bootstrap.storage import keyring
 from domain.secrets import Secret
 from neon_standin.app import create_standin_app
 
@@ -52,7 +55,10 @@ def create_app(container: Container) -> Litestar:
         guards=[member_guard(container.authenticate_member())],
         route_handlers=[IntegrationsController, DashboardsController, MembersController],
     )
-    handlers: list[Any] = [api, neon_callback, integrations_page, healthz, readyz, metrics]
+    # Two doors: /api answers to the Authorization header only (its guard never reads a
+    # cookie); the pages answer to the session cookie only, with CSRF on their forms.
+    pages = web.page_routers(container.authenticate_session())
+    handlers: list[Any] = [api, *pages, web.static_files(), neon_callback, healthz, readyz, metrics]
     if settings.fake:  # browsers reach the stand-in's consent page here
         standin = create_standin_app(container.standin(), knobs=settings.standin_knobs)
         handlers.append(_mounted_standin(standin))
@@ -61,7 +67,12 @@ def create_app(container: Container) -> Litestar:
         dependencies=dependencies,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_request=readable_body,
-        before_send=[security_headers],
+        before_send=[security_headers(_form_targets(settings))],
+        template_config=web.template_config(),
+        csrf_config=web.csrf_config(
+            keyring(settings).keys[0][1] if settings.secret_keys else None,
+            secure=WebSettings(settings.public_url).secure_cookies,
+        ),
         on_startup=[_startup(container)],
         on_shutdown=[_shutdown(container)],
         logging_config=None,  # the command line configures logging; tests keep their capture
@@ -80,6 +91,17 @@ def create_app(container: Container) -> Litestar:
     )
     _document_framework_answers(app)
     return app
+
+
+def _form_targets(settings: Settings) -> list[str]:
+    """Origins a page's form may be redirected to: ours as browsers reach it, and Neon's OAuth
+    server (the stand-in's consent page, under our own origin in fake mode)."""
+    return [_origin(settings.public_url), _origin(settings.oauth_issuer)]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _document_framework_answers(app: Litestar) -> None:

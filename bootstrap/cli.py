@@ -16,11 +16,12 @@ from adapters.outbound.sql.database import Database
 from application.add_member import new_member_token
 from application.ports.failure import PortFailure
 from bootstrap import storage
-from bootstrap.app import create_app
+from bootstrap.app import DEMO_WORKSPACE, create_app
 from bootstrap.container import Container
 from bootstrap.settings import Settings, SettingsError, load_settings
 from bootstrap.slow_clients import protocol_with_header_timeout
 from domain.errors import DomainError
+from domain.secrets import Secret
 from neon_standin import server as standin_server
 
 DEMO_TOKEN = Path("var/demo-admin-token")
@@ -92,18 +93,39 @@ def serve(host: str, port: int) -> int:
 
     settings = _demo_token(_settings(host, port))
     asyncio.run(_prepare(settings))
+    link = asyncio.run(_sign_in_link(settings)) if settings.fake else None
     app = create_app(Container(settings=settings))
     print(f"Produl × Neon on {settings.public_url}  (Neon mode: {settings.neon_mode})")
     print(f"  Integrations page: {settings.public_url}/settings/integrations")
     print(f"  API document:      {settings.public_url}/schema/openapi.json")
     if settings.fake and not os.environ.get("PRODUL_BOOTSTRAP_ADMIN_TOKEN"):
         print(f"  Demo admin token:  {settings.bootstrap_admin_token}")
+    if link is not None:
+        print(f"  Sign in (one click, single use, 10 minutes): {settings.public_url}{link}")
     sys.stdout.flush()
     # The access log would print the callback's query string (code, state): keep it off.
     # Slow clients (a request head that never ends) are closed after the header-read timeout.
     http = protocol_with_header_timeout(settings.header_read_timeout_seconds)
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", http=http)
     return 0
+
+
+async def _sign_in_link(settings: Settings) -> str | None:
+    """Fake mode: a one-click sign-in link for the bootstrap admin, printed to the terminal only
+    (the access log is off, so its secret reaches no log). Made before serving, by a container
+    of its own: the app's stores belong to the server's event loop."""
+    token = settings.bootstrap_admin_token
+    if not token:
+        return None
+    container = Container(settings=settings)
+    try:
+        await container.storage().prepare()
+        if await container.ensure_bootstrap_admin().execute(Secret(token), DEMO_WORKSPACE) is None:
+            return None  # revoked by an admin: the start-up warns
+        secret = await container.issue_sign_in_link().execute(Secret(token))
+        return f"/sign-in/link/{secret.reveal()}"
+    finally:
+        await container.storage().dispose()
 
 
 def _with_container(work: Callable[[Container], Awaitable[int]]) -> int:

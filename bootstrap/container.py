@@ -16,6 +16,7 @@ from adapters.outbound.system import SystemClock
 from application.add_member import AddMember
 from application.add_widget import AddWidget
 from application.authenticate_member import AuthenticateMember
+from application.authenticate_session import AuthenticateSession
 from application.complete_connection import CompleteConnection
 from application.configure_widget import ConfigureWidget
 from application.create_admin import CreateAdmin
@@ -25,6 +26,7 @@ from application.delete_dashboard import DeleteDashboard
 from application.disconnect import Disconnect
 from application.ensure_bootstrap_admin import EnsureBootstrapAdmin
 from application.get_integration_status import GetIntegrationStatus
+from application.issue_sign_in_link import IssueSignInLink
 from application.list_dashboards import ListDashboards
 from application.list_integrations import ListIntegrations
 from application.list_members import ListMembers
@@ -36,6 +38,7 @@ from application.permissions import declaration
 from application.read_audit_log import ReadAuditLog
 from application.read_dashboard import ReadDashboard
 from application.read_widget_history import ReadWidgetHistory
+from application.redeem_sign_in_link import RedeemSignInLink
 from application.refresh_idle_connections import RefreshIdleConnections
 from application.remove_widget import RemoveWidget
 from application.rename_dashboard import RenameDashboard
@@ -43,6 +46,8 @@ from application.render_widget import RenderWidget
 from application.revoke_member import RevokeMember
 from application.rotate_keys import RotateKeys
 from application.select_project import SelectProject
+from application.sign_in import SignIn
+from application.sign_out import SignOut
 from application.start_connection import StartConnection
 from bootstrap import neon_wiring
 from bootstrap.settings import Settings
@@ -75,6 +80,11 @@ class Container(containers.DeclarativeContainer):
 
     # Use cases.
     authenticate_member = providers.Singleton(AuthenticateMember, uow)
+    sign_in = providers.Singleton(SignIn, uow, clock)
+    sign_out = providers.Singleton(SignOut, uow)
+    authenticate_session = providers.Singleton(AuthenticateSession, uow, clock)
+    issue_sign_in_link = providers.Singleton(IssueSignInLink, uow, clock)
+    redeem_sign_in_link = providers.Singleton(RedeemSignInLink, uow, clock)
     ensure_bootstrap_admin = providers.Singleton(EnsureBootstrapAdmin, uow, clock)
     create_workspace = providers.Singleton(CreateWorkspace, uow, clock)
     create_admin = providers.Singleton(CreateAdmin, uow, clock)

@@ -21,6 +21,7 @@ from domain.dashboards import Dashboard, Widget
 from domain.metrics import NeonMetricsSnapshot
 from domain.selection import ProjectSelection
 from domain.trend import TrendPoint
+from domain.web_sessions import SignInLink, WebSession
 from domain.workspaces import Member, Workspace
 
 
@@ -258,6 +259,28 @@ class TrendStore(Protocol):
         reconnect: a new account's widgets show only what it sees)."""
 
 
+class WebSessionStore(Protocol):
+    """Signed-in browsers and single-use sign-in links, by the digest of their secret. A
+    member's sessions and links go with the member (revoked: removed)."""
+
+    async def add(self, session: WebSession) -> None: ...
+
+    async def get(self, digest: str) -> WebSession | None: ...
+
+    async def remove(self, digest: str) -> None: ...
+
+    async def end_all_of(self, workspace_id: str, member_id: str) -> None:
+        """Remove the member's sessions and sign-in links (they were revoked)."""
+
+    async def remove_expired(self, now: datetime) -> None:
+        """Forget sessions and links that expired before ``now``."""
+
+    async def add_link(self, link: SignInLink) -> None: ...
+
+    async def take_link(self, digest: str) -> SignInLink | None:
+        """Remove and return: a link signs in once."""
+
+
 class Stores(Protocol):
     """What a transaction sees."""
 
@@ -287,6 +310,9 @@ class Stores(Protocol):
 
     @property
     def trend(self) -> TrendStore: ...
+
+    @property
+    def web_sessions(self) -> WebSessionStore: ...
 
 
 class UnitOfWork(Protocol):

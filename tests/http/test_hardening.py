@@ -10,6 +10,7 @@ import pytest
 from bootstrap.app import create_app
 from bootstrap.settings import SettingsError, load_settings
 from tests.http.client import ADMIN, Api, relative, serving
+from tests.http.web_pages import sign_in
 from tests.support import FakeClock, make_container
 
 BODY_ROUTES = [
@@ -135,13 +136,18 @@ def _assert_page_headers(headers: dict[str, str] | object) -> None:
     assert isinstance(headers, dict)
     policy = headers["content-security-policy"]
     assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
-    assert "script-src" not in policy
+    assert "script-src 'self';" in policy and "style-src 'self';" in policy  # nothing inline
+    assert "unsafe" not in policy
+    assert "form-action 'self'" in policy
+    assert headers["referrer-policy"] in ("same-origin", "no-referrer")
     assert headers["x-frame-options"] == "DENY"
     assert headers["x-content-type-options"] == "nosniff"
 
 
 async def test_html_pages_carry_a_policy_nosniff_and_refuse_framing(api: Api) -> None:
+    await sign_in(api.client)
     page = await api.client.get("/settings/integrations?neon=connected")
+    assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     _assert_page_headers(dict(page.headers))
     consent = await api.client.get(relative(await api.start_authorization()))

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from domain.dashboards import WIDGET_LIBRARY
 from tests.http.client import ADMIN, Api
+from tests.http.web_pages import sign_in
 from tests.support import stored
 
 PROBLEM = "application/problem+json"
@@ -28,6 +29,7 @@ async def test_connect_pick_select_and_render(api: Api) -> None:
     assert done.status_code == 303
     assert done.headers["location"] == "/settings/integrations?neon=connected"
     assert done.headers["referrer-policy"] == "no-referrer"
+    await sign_in(api.client)  # the page is for signed-in people
     page = await api.client.get(done.headers["location"])
     assert "Neon is connected" in page.text
 
@@ -64,6 +66,7 @@ async def test_connect_pick_select_and_render(api: Api) -> None:
 async def test_denied_consent_comes_back_as_access_denied(api: Api) -> None:
     done = await api.connect(decision="deny")
     assert done.headers["location"] == "/settings/integrations?neon=error&reason=access_denied"
+    await sign_in(api.client)
     page = await api.client.get(done.headers["location"])
     assert "declined" in page.text and "resource owner" not in page.text  # never Neon's words
     status = (await api.client.get("/api/integrations/neon", headers=ADMIN)).json()

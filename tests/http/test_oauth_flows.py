@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from domain.scopes import READ_ONLY_SCOPES
 from tests.http.client import ADMIN, Api
+from tests.http.web_pages import sign_in
 
 WRITE_SCOPE = "urn:neoncloud:projects:write"
 
@@ -34,6 +35,7 @@ async def test_a_grant_beyond_the_read_only_scopes_is_revoked_and_not_stored(api
     assert oauth.counters.revocations == revocations + 1
     status = (await api.client.get("/api/integrations/neon", headers=ADMIN)).json()
     assert status["status"] == "disconnected"
+    await sign_in(api.client)
     page = await api.client.get(answer.headers["location"])
     assert "granted more than read access" in page.text
 

@@ -6,8 +6,10 @@ up to ``MAX_BINDINGS`` bindings, newest last, separated by dots (a binding is UR
 which has none). Each callback removes only the binding of the flow it finished.
 
 Its Path keeps it away from ``/api``, so the request that starts a connect cannot read it to
-add to it. A companion cookie with the same list, scoped to that one route, carries it there:
-both are written together, by the start and by every callback that finishes a flow.
+add to it. Companion cookies with the same list, each scoped to a route that starts a connect
+(the API's, and the Integrations page's "Connect Neon" form) and each under a name of its own
+(clients keying cookies by name see one of each), carry it there. All are written together, by
+a start and by every callback that finishes a flow.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from domain.authorization import AUTHORIZATION_TTL, CALLBACK_PATH
 BINDING_COOKIE = "produl_neon_oauth"
 START_COOKIE = "produl_neon_oauth_flows"  # the same list, for the start route to append to
 START_PATH = "/api/integrations/neon/authorizations"
+WEB_START_COOKIE = "produl_neon_oauth_page_flows"
+WEB_START_PATH = "/settings/integrations/neon/connect"  # the page's "Connect Neon" form
 MAX_BINDINGS = 5  # flows one browser can have in progress; the oldest falls off first
 _BINDING = re.compile(r"[A-Za-z0-9_-]{16,128}\Z")
 
@@ -33,7 +37,7 @@ def bindings(raw: str | None) -> tuple[str, ...]:
 
 
 def binding_cookies(kept: Sequence[str], *, secure: bool) -> list[Cookie]:
-    """Both cookies holding ``kept`` (the newest ``MAX_BINDINGS``), or clearing them."""
+    """The cookies holding ``kept`` (the newest ``MAX_BINDINGS``), or clearing them."""
     value = ".".join(kept[-MAX_BINDINGS:])
     # as long as the newest state is good; an empty value is removed at once
     max_age = int(AUTHORIZATION_TTL.total_seconds()) if value else 0
@@ -47,13 +51,16 @@ def binding_cookies(kept: Sequence[str], *, secure: bool) -> list[Cookie]:
             samesite="lax",  # sent on Neon's redirect back, a top-level navigation
             secure=secure,
         ),
-        Cookie(
-            key=START_COOKIE,
-            value=value,
-            path=START_PATH,
-            max_age=max_age,
-            httponly=True,
-            samesite="strict",  # only the app itself starts a connect
-            secure=secure,
+        *(
+            Cookie(
+                key=name,
+                value=value,
+                path=path,
+                max_age=max_age,
+                httponly=True,
+                samesite="strict",  # only the app itself starts a connect
+                secure=secure,
+            )
+            for name, path in ((START_COOKIE, START_PATH), (WEB_START_COOKIE, WEB_START_PATH))
         ),
     ]

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from adapters.inbound.web.guard import page
+from adapters.inbound.web.guard import page, provide_member
 from application.create_dashboard import CreateDashboard
 from application.delete_dashboard import DeleteDashboard
 from application.list_dashboards import ListDashboards
@@ -32,6 +32,7 @@ def _form_text(form: Any, name: str) -> str:
 
 class DashboardPages(Controller):
     path = "/dashboards"
+    dependencies = {"member": Provide(provide_member, sync_to_thread=False)}
 
     @get("/", **page(ListDashboards))
     async def list_page(

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from adapters.inbound.web.guard import page
+from adapters.inbound.web.guard import page, provide_member
 from adapters.inbound.web.picker import PickerView, picker_rows
 from adapters.inbound.web.trend_chart import trend_chart
 from adapters.inbound.web.widget_problems import problem_view
@@ -22,10 +22,10 @@ from application.get_integration_status import GetIntegrationStatus
 from application.list_projects import ListProjects
 from application.list_widget_library import ListWidgetLibrary
 from application.permissions import declaration
+from application.ports.stores import StoreUnavailable
 from application.read_dashboard import ReadDashboard
 from application.read_widget_history import ReadWidgetHistory
 from application.remove_widget import RemoveWidget
-from application.ports.stores import StoreUnavailable
 from application.render_widget import RenderWidget
 from domain.trend import DEFAULT_HISTORY_DAYS
 from domain.workspaces import Member, Role
@@ -34,6 +34,17 @@ Actor = NamedDependency[Member]
 WIDGET = "/{dashboard_id:str}/widgets/{widget_id:str}"
 Search = Annotated[str | None, QueryParameter(max_length=200)]
 Cursor = Annotated[str | None, QueryParameter(max_length=2000)]
+
+
+def _declared(use_case: type) -> tuple[type[Exception], ...]:
+    declared = declaration(use_case)
+    return declared.raises if declared else ()
+
+
+# What the widget shows as a state of its own (answered 200, so htmx swaps it in); anything else
+# is the page's error handling.
+RENDER_FAILURES: tuple[type[Exception], ...] = (*_declared(RenderWidget), StoreUnavailable)
+HISTORY_FAILURES: tuple[type[Exception], ...] = (*_declared(ReadWidgetHistory), StoreUnavailable)
 
 
 def _picker(dashboard_id: str, widget_id: str, current: str | None) -> PickerView:
@@ -46,13 +57,9 @@ def _picker(dashboard_id: str, widget_id: str, current: str | None) -> PickerVie
     )
 
 
-def _declared(use_case: type) -> tuple[type[Exception], ...]:
-    declared = declaration(use_case)
-    return declared.raises if declared else ()
-
-
 class WidgetPages(Controller):
     path = "/dashboards"
+    dependencies = {"member": Provide(provide_member, sync_to_thread=False)}
 
     @get("/{dashboard_id:str}/widget-library", **page(ListWidgetLibrary))
     async def library(
@@ -184,7 +191,7 @@ async def _widget_partial(
     }
     try:
         data = await render_widget.execute(member, dashboard_id, widget_id, refresh=refresh)
-    except (*_declared(RenderWidget), StoreUnavailable) as failure:
+    except RENDER_FAILURES as failure:
         context["problem"] = problem_view(failure, can_change=can_change)
         return Template("partials/_widget.html", context=context)
     context["view"] = metrics_view(data)
@@ -192,7 +199,7 @@ async def _widget_partial(
         history = await read_widget_history.execute(
             member, dashboard_id, widget_id, DEFAULT_HISTORY_DAYS
         )
-    except _declared(ReadWidgetHistory):
+    except HISTORY_FAILURES:
         pass  # the figures show; the picture waits for the next render
     else:
         context["chart"] = trend_chart(history.points, history.as_of, history.days)

@@ -209,3 +209,34 @@ trend_points = Table(  # the widget's trend: thinned as points arrive (domain/tr
     Column("compute_seconds", BigInteger, nullable=True),
     Index("ix_trend_points_workspace_at", "workspace_id", "at"),  # expiry without a scan
 )
+
+
+def _member_id() -> Column[str]:
+    """The signed-in member; their sessions and links go with them (migration 0007)."""
+    return Column(
+        "member_id",
+        String(36),
+        ForeignKey("members.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+
+
+web_sessions = Table(  # signed-in browsers; the cookie holds the secret, this its digest
+    "web_sessions",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    _member_id(),
+    _workspace_id(),
+    Column("created_at", UTC_TIME, nullable=False),
+    Column("expires_at", UTC_TIME, nullable=False, index=True),
+)
+
+sign_in_links = Table(  # single-use sign-in links (`serve` prints one in fake mode)
+    "sign_in_links",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    _member_id(),
+    _workspace_id(),
+    Column("expires_at", UTC_TIME, nullable=False, index=True),
+)

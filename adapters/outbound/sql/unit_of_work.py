@@ -17,6 +17,7 @@ from adapters.outbound.sql.snapshots import SqlSnapshotStore
 from adapters.outbound.sql.stores import SqlAuditLog, SqlSelectionStore, SqlWorkspaceStore
 from adapters.outbound.sql.token_cipher import Keyring
 from adapters.outbound.sql.trend import SqlTrendStore
+from adapters.outbound.sql.web_sessions import SqlWebSessionStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class SqlStores:
     audit: SqlAuditLog
     snapshots: SqlSnapshotStore
     trend: SqlTrendStore
+    web_sessions: SqlWebSessionStore
 
     @classmethod
     def bound_to(cls, tx: AsyncConnection, keyring: Keyring, *, writing: bool) -> SqlStores:
@@ -43,6 +45,7 @@ class SqlStores:
             audit=SqlAuditLog(tx, writing),
             snapshots=SqlSnapshotStore(tx, writing),
             trend=SqlTrendStore(tx, writing),
+            web_sessions=SqlWebSessionStore(tx, writing),
         )
 
 

@@ -17,6 +17,7 @@ from domain.dashboards import Dashboard
 from domain.metrics import NeonMetricsSnapshot
 from domain.selection import ProjectSelection
 from domain.trend import TrendPoint
+from domain.web_sessions import SignInLink, WebSession
 from domain.workspaces import Member, Workspace
 
 T = TypeVar("T")
@@ -39,6 +40,8 @@ class MemoryState:
     snapshots: dict[tuple[str, str, str], NeonMetricsSnapshot] = field(default_factory=dict)
     # (workspace, Neon account id, project id) -> the trend's points, oldest first
     trend: dict[tuple[str, str, str], tuple[TrendPoint, ...]] = field(default_factory=dict)
+    web_sessions: dict[str, WebSession] = field(default_factory=dict)  # by digest
+    sign_in_links: dict[str, SignInLink] = field(default_factory=dict)  # by digest
 
     def snapshot(self) -> MemoryState:
         return MemoryState(**{name: copy.copy(value) for name, value in vars(self).items()})

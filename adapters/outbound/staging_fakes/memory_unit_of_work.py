@@ -20,6 +20,7 @@ from adapters.outbound.staging_fakes.memory_stores import (
     MemoryWorkspaceStore,
 )
 from adapters.outbound.staging_fakes.memory_trend import MemoryTrendStore
+from adapters.outbound.staging_fakes.memory_web_sessions import MemoryWebSessionStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class MemoryStores:
     audit: MemoryAuditLog
     snapshots: MemorySnapshotStore
     trend: MemoryTrendStore
+    web_sessions: MemoryWebSessionStore
 
     @classmethod
     def over(cls, state: MemoryState) -> MemoryStores:
@@ -46,6 +48,7 @@ class MemoryStores:
             MemoryAuditLog(state),
             MemorySnapshotStore(state),
             MemoryTrendStore(state),
+            MemoryWebSessionStore(state),
         )
 
 

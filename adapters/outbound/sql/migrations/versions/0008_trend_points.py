@@ -5,7 +5,7 @@ The account id is a column, not a reference to the connection: a reconnect to th
 replaces the connection row and keeps the trend.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-25
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from adapters.outbound.sql.tables import UtcDateTime
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
