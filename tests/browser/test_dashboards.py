@@ -101,6 +101,7 @@ def test_new_dashboard_to_the_figures_of_another_project(admin_page: Page, tenan
     settings = shown.get_by_role("region", name="Widget settings")
     expect(settings.get_by_label("Search projects")).to_be_visible()
     settings.get_by_label("Search projects").fill("monorepo")
+    expect(settings.get_by_text(SALAD)).to_have_count(0)  # the search answered
     expect(settings.get_by_text(MONOREPO)).to_be_visible()
     check_page(page, "widget-settings")
     settings.get_by_role("button", name="Choose big-monorepo").click()

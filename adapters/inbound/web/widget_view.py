@@ -41,7 +41,7 @@ class MetricsView:
     more_branches: str | None  # "+125 more"
     branch_count: str  # "130 branches"
     updated: Moment  # "Updated 12 s ago"
-    stale: str | None  # "Stale: 3 min old. Neon did not answer just now"
+    stale: str | None  # "Last fetched 3 min ago. Neon did not answer just now." (beside "Stale")
 
 
 def metrics_view(data: WidgetData) -> MetricsView:
@@ -58,8 +58,7 @@ def metrics_view(data: WidgetData) -> MetricsView:
         branch_count=plural(snapshot.branch_total, "branch", "branches"),
         updated=moment(f"Updated {age_in_words(data.age_seconds)}", snapshot.fetched_at),
         stale=(
-            f"Stale: {age_in_words(data.age_seconds, suffix='old')}. "
-            f"{STALE_BECAUSE[data.stale_reason]}"
+            f"Last fetched {age_in_words(data.age_seconds)}. {STALE_BECAUSE[data.stale_reason]}."
             if data.stale_reason is not None
             else None
         ),
@@ -96,17 +95,17 @@ def period_in_words(start: datetime | None, end: datetime | None) -> str:
     return "Billing period not reported by Neon"
 
 
-def age_in_words(seconds: int, suffix: str = "ago") -> str:
+def age_in_words(seconds: int) -> str:
     """ "12 s ago", "5 min ago", "3 h ago", "2 days ago"; under a second: "just now"."""
     seconds = max(0, seconds)
     if seconds == 0:
-        return "just now" if suffix == "ago" else "0 s old"
+        return "just now"
     for unit, size in (("day", 86_400), ("h", 3600), ("min", 60)):
         if seconds >= size * (2 if unit == "day" else 1):
             amount = seconds // size
             label = plural(amount, "day", "days") if unit == "day" else f"{amount} {unit}"
-            return f"{label} {suffix}"
-    return f"{seconds} s {suffix}"
+            return f"{label} ago"
+    return f"{seconds} s ago"
 
 
 def moment(words: str, at: datetime) -> Moment:

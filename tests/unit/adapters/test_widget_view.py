@@ -71,10 +71,10 @@ def test_figures_neon_did_not_report_say_so() -> None:
 
 def test_stale_data_says_how_old_and_why() -> None:
     view = metrics_view(data(age=200, stale=StaleReason.NEON_RATE_LIMITED))
-    assert view.stale == "Stale: 3 min old. Neon asked Produl to slow down"
+    assert view.stale == "Last fetched 3 min ago. Neon asked Produl to slow down."
     assert view.updated.words == "Updated 3 min ago"
     unavailable = metrics_view(data(age=7200, stale=StaleReason.NEON_UNAVAILABLE))
-    assert unavailable.stale == "Stale: 2 h old. Neon did not answer just now"
+    assert unavailable.stale == "Last fetched 2 h ago. Neon did not answer just now."
 
 
 @pytest.mark.parametrize(
