@@ -107,6 +107,7 @@ class WidgetPages(Controller):
         widget_id: FromPath[str],
         read_dashboard: NamedDependency[ReadDashboard],
         get_integration_status: NamedDependency[GetIntegrationStatus],
+        edit: Annotated[bool, QueryParameter()] = False,
     ) -> Template:
         board = await read_dashboard.execute(member, dashboard_id)
         own = board.widget(widget_id).settings.project_id
@@ -118,6 +119,7 @@ class WidgetPages(Controller):
             "workspace_project": status.selection,
             "picker": _picker(board.id, widget_id, str(own) if own else None),
             "picker_id": f"widget-{widget_id}-picker",
+            "edit": edit,
         }
         return Template("partials/_widget_settings.html", context=context)
 
