@@ -118,9 +118,14 @@ async def test_the_gear_picks_another_project_and_the_widget_renders_it(api: Api
     chosen = await api.client.post(
         f"/dashboards/{board}/widgets/{widget}/settings",
         data={"project_id": "old-violet-32930710"},
-        headers={"hx-request": "true", "x-csrftoken": csrf_token(page)},
+        headers={
+            "hx-request": "true",
+            "hx-current-url": f"http://testserver/dashboards/{board}?edit=1",
+            "x-csrftoken": csrf_token(page),
+        },
     )
     assert chosen.status_code == 200 and "big-monorepo" in chosen.text and "1.5 GB" in chosen.text
+    assert 'aria-label="Widget settings"' in chosen.text  # still in edit mode
     stored = (await api.client.get(f"/api/dashboards/{board}", headers=ADMIN)).json()
     assert stored["widgets"][0]["settings"] == {"project_id": "old-violet-32930710"}
 

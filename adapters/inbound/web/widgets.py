@@ -5,6 +5,7 @@ are states of the widget, answered 200 so that htmx swaps them in (``widget_prob
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import parse_qs, urlsplit
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
@@ -161,13 +162,16 @@ class WidgetPages(Controller):
         render_widget: NamedDependency[RenderWidget],
         read_widget_history: NamedDependency[ReadWidgetHistory],
     ) -> Redirect | Template:
-        """From the picker (htmx): the widget, rendered again with its new project."""
+        """From the picker (htmx): the widget, rendered again with its new project, in the mode
+        of the page it is on (htmx names the page in HX-Current-URL)."""
         chosen = (await request.form()).get("project_id")
         project_id = chosen if isinstance(chosen, str) and chosen else None  # "": the workspace's
         await configure_widget.execute(member, dashboard_id, widget_id, project_id)
         if request.headers.get("hx-request"):
+            page_query = parse_qs(urlsplit(request.headers.get("hx-current-url", "")).query)
+            edit = page_query.get("edit") == ["1"]
             return await _widget_partial(
-                member, dashboard_id, widget_id, render_widget, read_widget_history, True, False
+                member, dashboard_id, widget_id, render_widget, read_widget_history, edit, False
             )
         return Redirect(f"/dashboards/{dashboard_id}?edit=1", status_code=303)
 
