@@ -68,6 +68,10 @@ async def test_the_page_appears_before_the_widgets_load_their_own_data(api: Api)
     )
     assert "<svg" in partial.text and "someone viewed the widget then" in partial.text
     assert " style=" not in partial.text  # the CSP forbids inline style
+    for answer in (page, partial):
+        policy = answer.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert answer.headers["x-content-type-options"] == "nosniff"
 
 
 async def test_each_render_problem_is_a_state_with_its_action(api: Api) -> None:
