@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from litestar import Litestar, Router, get, post, put
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.types import ASGIApp, Message, Receive, Send
 
 from neon_standin.console_api import console_handlers
@@ -114,9 +114,10 @@ def _control_handlers(standin: StandIn) -> list[Any]:
         standin.faults.reseed()
         return standin.faults.settings()
 
-    @post("/_standin/grants/revoke", status_code=200, sync_to_thread=False)
-    def revoke_grants() -> dict[str, int]:
-        return {"revoked": standin.oauth.revoke_all()}
+    @post("/_standin/accounts/{account_id:str}/revoke-grants", sync_to_thread=False)
+    def revoke_grants(account_id: FromPath[str]) -> dict[str, int]:
+        """As if the person removed the app in Neon's settings: every grant of the account ends."""
+        return {"revoked": standin.oauth.revoke_account(account_id)}
 
     return [stats, set_faults, revoke_grants]
 

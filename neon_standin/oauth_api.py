@@ -6,7 +6,7 @@ import base64
 import binascii
 from html import escape
 from typing import Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import unquote, urlencode, urlsplit
 
 from litestar import Request, Response, get, post
 from litestar.enums import MediaType
@@ -22,10 +22,46 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 INVALID_CLIENT = (401, "invalid_client")
 
 
-def _page(body: str, status: int = 200) -> Response[str]:
+# What each scope lets the app do, in the words a person reads before approving.
+SCOPE_WORDS = {
+    "openid": "Know which Neon account you are (your email address)",
+    "offline": "Stay connected without asking you again",
+    "offline_access": "Stay connected without asking you again",
+    "urn:neoncloud:projects:read": "Read your projects, their branches, storage and compute usage",
+    "urn:neoncloud:orgs:read": "See your organizations and their projects",
+}
+CONSENT_CSS = """
+:root { font-family: system-ui, sans-serif; color: #111827; background: #f4f6f8; line-height: 1.5; }
+body { margin: 0; }
+main { max-width: 32rem; margin: 2rem auto; padding: 1.5rem; background: #fff;
+  border: 1px solid #d1d5db; border-radius: 10px; }
+.brand { font-weight: 700; color: #0f5132; letter-spacing: .02em; margin: 0 0 1rem; }
+h1 { font-size: 1.4rem; margin: 0 0 .5rem; }
+ul { padding-left: 1.2rem; } li { margin: .25rem 0; }
+.read-only { background: #ecfdf5; border-left: 4px solid #0f5132; padding: .5rem .75rem; }
+fieldset { border: 1px solid #d1d5db; border-radius: 6px; margin: 1rem 0; min-width: 0; }
+legend { font-weight: 600; padding: 0 .25rem; }
+label { display: block; padding: .25rem 0; }
+.actions { display: flex; flex-wrap: wrap; gap: .75rem; margin-top: 1rem; }
+button { font: inherit; padding: .5rem 1.25rem; border-radius: 6px; cursor: pointer;
+  border: 1px solid #0f5132; }
+button[value=approve] { background: #0f5132; color: #fff; }
+button[value=deny] { background: #fff; color: #0f5132; }
+button:focus-visible, input:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
+.small { color: #4b5563; font-size: .9rem; }
+@media (max-width: 480px) { main { margin: 0; border-radius: 0; border-width: 0 0 1px; } }
+"""
+
+
+def _page(body: str, status: int = 200, title: str = "Neon") -> Response[str]:
+    # the stylesheet is a file of its own: the service's pages allow no inline style
     html = (
-        "<!doctype html><html><head><meta charset='utf-8'><title>Neon (stand-in)</title></head>"
-        f"<body style='font-family:sans-serif;max-width:40em;margin:3em auto'>{body}</body></html>"
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{escape(title)} · Neon (stand-in)</title>"
+        "<link rel='stylesheet' href='consent.css'></head>"
+        f"<body><main><p class='brand'>Neon <span class='small'>(stand-in)</span></p>{body}"
+        "</main></body></html>"
     )
     return Response(html, media_type=MediaType.HTML, status_code=status)
 
@@ -102,7 +138,7 @@ def oauth_handlers(standin: StandIn) -> list[Any]:
                     "the request.", "state": query["state"]}  # fmt: skip
             return Redirect(f"{redirect_uri}?{urlencode(back)}", status_code=303)
         if decision != "approve":
-            return _page(_consent_form(query, standin))
+            return _page(_consent_form(query, standin), title="Authorize Produl")
         account = request.query_params.get("account", ADA)
         if account not in standin.catalog.accounts:
             return _page("<h1>Invalid request</h1><p>Unknown account.</p>", 400)
@@ -116,6 +152,10 @@ def oauth_handlers(standin: StandIn) -> list[Any]:
             return _page(f"<h1>Invalid request</h1><p>{escape(str(invalid))}</p>", 400)
         back = {"code": code, "scope": query["scope"], "state": query["state"]}
         return Redirect(f"{redirect_uri}?{urlencode(back)}", status_code=303)
+
+    @get("/oauth2/consent.css", sync_to_thread=False)
+    def consent_css() -> Response[str]:
+        return Response(CONSENT_CSS, media_type="text/css")
 
     @post("/oauth2/token", status_code=200)
     async def token(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
@@ -144,7 +184,7 @@ def oauth_handlers(standin: StandIn) -> list[Any]:
         standin.oauth.revoke(form.get("token", ""))
         return Response("", headers=NO_STORE)
 
-    return [discovery, authorize, token, revoke]
+    return [discovery, authorize, consent_css, token, revoke]
 
 
 def _token_body(issued: IssuedTokens) -> dict[str, Any]:
@@ -156,18 +196,32 @@ def _token_body(issued: IssuedTokens) -> dict[str, Any]:
 
 
 def _consent_form(query: dict[str, str], standin: StandIn) -> str:
+    """The consent page: who asks (the app's name and where it sends you back), what it may do
+    in plain words, which account approves, Approve / Deny. A GET form: its fields are the
+    authorization request's, plus ``account`` and ``decision``."""
     hidden = "".join(
         f"<input type='hidden' name='{escape(k)}' value='{escape(v)}'>" for k, v in query.items()
     )
     accounts = "".join(
-        f"<option value='{escape(a.id)}'>{escape(a.name)} &lt;{escape(a.email)}&gt;</option>"
-        for a in standin.catalog.accounts.values()
+        f"<label><input type='radio' name='account' value='{escape(a.id)}'"
+        f"{' checked' if index == 0 else ''}> {escape(a.name)} ({escape(a.email)})</label>"
+        for index, a in enumerate(standin.catalog.accounts.values())
     )
-    scopes = "".join(f"<li><code>{escape(s)}</code></li>" for s in query["scope"].split())
+    words: list[str] = []
+    for scope in query["scope"].split():
+        line = SCOPE_WORDS.get(scope, scope)
+        if line not in words:
+            words.append(line)
+    scopes = "".join(f"<li>{escape(line)}</li>" for line in words)
+    back_to = urlsplit(query["redirect_uri"]).netloc
     return (
-        "<h1>Neon (stand-in)</h1><p><strong>Produl</strong> asks to <em>read</em> your Neon "
-        f"projects and organizations:</p><ul>{scopes}</ul>"
-        f"<form method='get'>{hidden}<p><label>Sign in as <select name='account'>{accounts}"
-        "</select></label></p><button name='decision' value='approve'>Approve</button> "
-        "<button name='decision' value='deny'>Deny</button></form>"
+        "<h1>Produl wants to read your Neon account</h1>"
+        f"<p>Produl asks for permission to:</p><ul>{scopes}</ul>"
+        "<p class='read-only'>Read only: Produl cannot create, change or delete anything.</p>"
+        f"<form method='get'>{hidden}<fieldset><legend>Neon account</legend>{accounts}"
+        "</fieldset><div class='actions'>"
+        "<button name='decision' value='approve'>Approve</button>"
+        "<button name='decision' value='deny'>Deny</button></div></form>"
+        f"<p class='small'>After you choose, Neon sends you back to {escape(back_to)}. "
+        "You can remove Produl's access in your Neon account settings at any time.</p>"
     )

@@ -139,11 +139,11 @@ class AuthorizationServer:
             if grant_id:
                 tx.revoke_grant(grant_id)
 
-    def revoke_all(self) -> int:
-        """Every grant ends, as when the customer removes the app in Neon's console or a grant
-        expires: access tokens stop working and refreshes answer token_inactive. A test knob."""
+    def revoke_account(self, account_id: str) -> int:
+        """What Neon does when the person removes the app from their account: every grant of
+        theirs ends (tests use it to make a connection that needs re-authorizing)."""
         with self.store.transaction() as tx:
-            return tx.revoke_all_grants()
+            return tx.revoke_grants_of(account_id)
 
     def account_for(self, access_token: str) -> str | None:
         with self.store.transaction() as tx:

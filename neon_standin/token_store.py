@@ -145,10 +145,14 @@ class Transaction:
         self._db.execute("UPDATE grants SET revoked = 1 WHERE id = ?", (grant_id,))
         self.drop_access_tokens(grant_id)
 
-    def revoke_all_grants(self) -> int:
-        revoked = self._db.execute("UPDATE grants SET revoked = 1 WHERE revoked = 0").rowcount
-        self._db.execute("DELETE FROM access_tokens")
-        return int(revoked)
+    def revoke_grants_of(self, account_id: str) -> int:
+        """Every live grant of the account, revoked (the person removed the app on Neon)."""
+        live = self._db.execute(
+            "SELECT id FROM grants WHERE account_id = ? AND revoked = 0", (account_id,)
+        ).fetchall()
+        for (grant_id,) in live:
+            self.revoke_grant(grant_id)
+        return len(live)
 
     def add_access(self, token: str, grant_id: str, expires_at: datetime) -> None:
         self._db.execute(

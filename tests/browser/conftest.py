@@ -2,17 +2,17 @@
 socket in fake mode, with the stand-in's knobs on. Missing Chromium fails the run: `./dev test`
 installs it.
 
-One server for the session; each test gets a workspace of its own (`produl-neon workspace create`
-on the server's database), so tests share no state but the stand-in's Neon.
+One server for the session; each test gets a workspace of its own (created on the server's
+database), so tests share no state but the stand-in's Neon.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import os
 import re
-import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, expect, sync_playwright
 
-from tests.standin_process import CLI, Served, spawned_serve
+from bootstrap.container import Container
+from bootstrap.settings import load_settings
+from neon_standin.seed import ADA
+from tests.standin_process import Served, spawned_serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,6 +31,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 AXE = Path(__file__).with_name("axe.min.js")
+CALM = {"error_rate": 0.0, "rate_limit_burst": 0, "latency_ms": 0.0, "drop_rate": 0.0,
+        "oauth_down": False, "error_status": 503, "retry_after": 7}  # fmt: skip
 SCREENSHOTS = Path(__file__).parents[2] / "var" / "screenshots"
 
 
@@ -70,20 +75,65 @@ class Tenant:
         url = f"{self.served.base}{path}"
         return httpx.request(method, url, headers=headers, json=json, timeout=30)
 
+    def connect_neon(self, account: str = ADA, scope: str | None = None) -> None:
+        """Connect Neon the way the API's client does (start, consent, callback), without a
+        page: for tests about what a connected workspace shows."""
+        with httpx.Client(base_url=self.served.base, timeout=30) as browser:
+            started = browser.post(
+                "/api/integrations/neon/authorizations",
+                headers={"Authorization": f"Bearer {self.admin_token}"},
+            )
+            assert started.status_code == 201, started.text
+            url = httpx.URL(started.json()["authorization_url"])
+            if scope is not None:
+                url = url.copy_set_param("scope", scope)
+            consented = browser.get(
+                url.copy_add_param("decision", "approve").copy_add_param("account", account)
+            )
+            assert consented.status_code == 303, consented.text
+            done = browser.get(consented.headers["location"])
+            assert done.headers["location"].endswith("neon=connected"), done.headers
+
+    def standin(self, method: str, path: str, json: object = None) -> httpx.Response:
+        """The stand-in's knobs (PRODUL_STANDIN_KNOBS=1), e.g. faults or revoking grants."""
+        url = f"{self.served.base}/fake-neon/_standin{path}"
+        return httpx.request(method, url, json=json, timeout=30)
+
     def add_member(self, email: str = "member@example.com", role: str = "member") -> str:
         added = self.api("POST", "/api/members", json={"email": email, "role": role})
         assert added.status_code == 201, added.text
         return str(added.json()["token"])
 
 
+def create_workspace(served: Served, name: str) -> str:
+    """What `produl-neon workspace create NAME` does, on the served app's database, in this
+    process (a command per test would cost seconds of start-up each): the admin's token."""
+    var = served.log.parent / "var"
+    settings = load_settings(
+        {
+            "PRODUL_DATABASE_URL": f"sqlite+aiosqlite:///{var}/produl-neon.db",
+            "PRODUL_SECRET_KEYS": (var / "secret-keys").read_text().strip(),
+        }
+    )
+
+    async def create() -> str:
+        container = Container(settings=settings)
+        try:
+            await container.storage().prepare()
+            return (await container.create_workspace().execute(name)).token.reveal()
+        finally:
+            await container.storage().dispose()
+
+    # in a thread of its own: Playwright's sync API keeps an event loop running in this one
+    with ThreadPoolExecutor(max_workers=1) as aside:
+        return aside.submit(lambda: asyncio.run(create())).result()
+
+
 @pytest.fixture
-def tenant(served: Served, request: pytest.FixtureRequest) -> Tenant:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("PRODUL_")}
-    made = subprocess.run(
-        [str(CLI), "workspace", "create", request.node.name[:60]],
-        cwd=served.log.parent, env=clean, capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
-    return Tenant(served, made.stdout.strip().splitlines()[-1])
+def tenant(served: Served, request: pytest.FixtureRequest) -> Iterator[Tenant]:
+    made_tenant = Tenant(served, create_workspace(served, request.node.name[:60]))
+    yield made_tenant
+    made_tenant.standin("PUT", "/faults", json=CALM)  # the stand-in is shared: calm it again
 
 
 @pytest.fixture
@@ -97,7 +147,7 @@ def new_page(browser: Browser) -> Iterator[Page]:
 
     def watch(message: ConsoleMessage) -> None:
         if "Content Security Policy" in message.text:
-            violations.append(message.text)
+            violations.append(f"{page.url}: {message.text} {message.location}")
 
     page.on("console", watch)
     page.on("pageerror", lambda error: violations.append(str(error)))

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from neon_standin.seed import ADA
 from tests.browser.conftest import Tenant, check_page, screenshot
 
 SALAD, MONOREPO, BILLING = "aged-salad-46255801", "old-violet-32930710", "shiny-wind-028834"
@@ -178,8 +179,10 @@ def test_each_error_state_says_what_to_do(admin_page: Page, knobs: Tenant) -> No
     expect(widget(page).get_by_role("region", name="Widget settings")).to_be_visible()
 
     set_faults(tenant, **CALM)
-    revoked = httpx.post(f"{tenant.served.base}/fake-neon/_standin/grants/revoke", timeout=30)
-    assert revoked.status_code == 200
+    revoked = httpx.post(
+        f"{tenant.served.base}/fake-neon/_standin/accounts/{ADA}/revoke-grants", timeout=30
+    )
+    assert revoked.status_code == 201 and revoked.json()["revoked"] >= 1
     page.reload()
     expect(widget(page)).to_contain_text("Neon API error")
     reconnect = widget(page).get_by_role("link", name="Reconnect")

@@ -46,6 +46,8 @@ def test_the_printed_one_click_link_signs_in_once(new_page: Page, tenant: Tenant
     new_page.context.clear_cookies()
     new_page.goto(found[1])
     expect(new_page.get_by_role("alert")).to_contain_text("used already or has expired")
+    secret = found[1].rsplit("/", 1)[1]
+    assert tenant.served.printed().count(secret) == 1  # printed once; no log line repeats it
 
 
 def test_next_refuses_another_site(new_page: Page, tenant: Tenant) -> None:

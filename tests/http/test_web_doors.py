@@ -11,10 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.inbound.web.session_cookie import SESSION_COOKIE, local_path
+from bootstrap.app import create_app
 from domain.secrets import Secret
-from tests.http.client import ADMIN, Api
+from tests.http.client import ADMIN, Api, serving
 from tests.http.web_pages import csrf_token, post_form, sign_in
-from tests.support import ADMIN_TOKEN
+from tests.support import ADMIN_TOKEN, make_container
 
 
 async def test_signing_in_sets_an_http_only_lax_session_and_goes_where_asked(api: Api) -> None:
@@ -28,6 +29,32 @@ async def test_signing_in_sets_an_http_only_lax_session_and_goes_where_asked(api
     page = await api.client.get("/settings/integrations")
     assert page.status_code == 200 and "Connect Neon" in page.text
     assert "admin-" in page.text  # the signed-in email in the layout
+
+
+async def test_signing_in_again_ends_the_previous_session(api: Api) -> None:
+    await sign_in(api.client)
+    first = api.client.cookies[SESSION_COOKIE]
+    await sign_in(api.client)
+    assert api.client.cookies[SESSION_COOKIE] != first
+    api.client.cookies.set(SESSION_COOKIE, first)
+    assert (await api.client.get("/settings/integrations")).status_code == 303
+
+
+async def test_cookies_are_secure_when_the_service_is_served_over_https() -> None:
+    container = make_container(PRODUL_PUBLIC_URL="https://produl.example")
+    async with serving(create_app(container)) as client:
+        page = await client.get("/sign-in")
+        csrf_cookie = page.headers["set-cookie"]
+        assert "Secure" in csrf_cookie and "HttpOnly" in csrf_cookie
+        # the test client speaks http, so it would not send a Secure cookie back by itself
+        answer = await client.post(
+            "/sign-in",
+            data={"_csrf_token": csrf_token(page), "token": ADMIN_TOKEN},
+            headers={"cookie": csrf_cookie.split(";")[0]},
+        )
+        assert answer.status_code == 303
+        session = next(c for c in answer.headers.get_list("set-cookie") if SESSION_COOKIE in c)
+        assert "Secure" in session and "HttpOnly" in session
 
 
 async def test_a_wrong_token_is_refused_and_nothing_is_set(api: Api) -> None:

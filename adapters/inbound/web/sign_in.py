@@ -51,14 +51,18 @@ def sign_in_page(next_page: Annotated[str | None, QueryParameter(name="next")] =
 async def sign_in(
     request: Request[Any, Any, Any],
     sign_in: NamedDependency[SignIn],
+    sign_out: NamedDependency[SignOut],
     web_settings: NamedDependency[WebSettings],
 ) -> Response[Any]:
+    """A new session id at every sign-in (one planted beforehand is worth nothing); the
+    browser's previous session, if any, ends."""
     form = await request.form()
     next_page = local_path(form.get("next"))
     try:
         started = await sign_in.execute(form.get("token"))
     except Unauthenticated:
         return _sign_in_page(next_page, REFUSED, status=401)
+    await sign_out.execute(request.cookies.get(SESSION_COOKIE))
     cookie = session_cookie(started.secret.reveal(), secure=web_settings.secure_cookies)
     return Redirect(next_page, status_code=303, cookies=[cookie], headers=NO_STORE)
 
