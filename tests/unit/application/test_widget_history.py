@@ -4,6 +4,7 @@ Neon account, gone with a disconnect or another account; another workspace's ids
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from application.ports.neon import NeonUnavailable
 from domain.errors import InvalidInput, NeonNotConnected, NotFound, ProjectNotSelected
 from domain.workspaces import Role
 from neon_standin.seed import GRACE
-from tests.support import Workspace, admin_of_another_workspace
+from tests.support import Workspace, admin_of_another_workspace, new_workspace
 
 BILLING = "shiny-wind-028834"  # an Acme Analytics project: Ada and Grace both see it
 
@@ -29,7 +30,19 @@ async def _render_every(ws: Workspace, board: str, widget: str, times: int, **st
         ws.clock.advance(**step)
 
 
-async def test_each_fetch_leaves_a_point_and_an_hour_keeps_its_latest(connected: Workspace) -> None:
+@pytest.fixture(params=["staging_fakes", "sql"])
+async def connected_on(request: pytest.FixtureRequest) -> AsyncIterator[Workspace]:
+    """A connected workspace on the staging fakes' stores and on SQLite."""
+    ws = await new_workspace(stores=request.param)
+    assert (await ws.connect()).outcome.value == "connected"
+    yield ws
+    await ws.container.storage().dispose()
+
+
+async def test_each_fetch_leaves_a_point_and_an_hour_keeps_its_latest(
+    connected_on: Workspace,
+) -> None:
+    connected = connected_on
     c, (board, widget) = connected.container, await _widget(connected)
     await _render_every(connected, board, widget, 3, minutes=20)  # one hour: one point
     await _render_every(connected, board, widget, 2, hours=1)  # two more hours
@@ -44,7 +57,8 @@ async def test_each_fetch_leaves_a_point_and_an_hour_keeps_its_latest(connected:
     assert history.points[-1].compute_hours == expected_hours
 
 
-async def test_a_week_later_the_hours_of_a_day_are_one_point(connected: Workspace) -> None:
+async def test_a_week_later_the_hours_of_a_day_are_one_point(connected_on: Workspace) -> None:
+    connected = connected_on
     c, (board, widget) = connected.container, await _widget(connected)
     connected.clock.advance(hours=-connected.clock.now().hour)  # midnight: one day of renders
     await _render_every(connected, board, widget, 12, hours=1)
