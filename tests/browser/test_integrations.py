@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from neon_standin.seed import ADA
 from tests.browser.conftest import Tenant, check_page
@@ -67,17 +67,45 @@ def test_connect_consent_pick_and_disconnect(admin_page: Page, tenant: Tenant) -
 
 
 def test_more_projects_pages_on_with_the_cursor(admin_page: Page, tenant: Tenant) -> None:
+    """The stand-in's Neon has fewer projects than a page holds, so the picker's requests ask
+    for pages of three here (the route's ``limit``); the click flow is the person's."""
+
+    def three_a_page(route: Route) -> None:
+        url = route.request.url
+        route.continue_(url=url if "limit=" in url else f"{url}{'&' if '?' in url else '?'}limit=3")
+
+    admin_page.route(re.compile(r"/settings/integrations/neon/projects"), three_a_page)
     tenant.connect_neon()
     admin_page.reload()
     rows = admin_page.locator(".picker .project")
-    expect(rows.first).to_be_visible()
-    before = rows.count()
-    more = admin_page.get_by_role("button", name="More projects")
-    if before < 20:  # everything fits on one page: no button to offer
-        expect(more).to_have_count(0)
-        return
-    more.click()
-    expect(rows).not_to_have_count(before)
+    expect(rows).to_have_count(3)
+    admin_page.get_by_role("button", name="More projects").click()
+    expect(rows).to_have_count(6)
+    check_page(admin_page, "picker-more-projects")
+    admin_page.get_by_role("button", name="More projects").click()
+    expect(rows).to_have_count(7)
+    expect(admin_page.get_by_role("button", name="More projects")).to_have_count(0)
+    names = [n.strip() for n in admin_page.locator(".picker .project .name").all_inner_texts()]
+    assert len(set(names)) == 7  # every project once: none repeated or skipped across pages
+
+
+def test_keyboard_alone_signs_in_and_connects(new_page: Page, tenant: Tenant) -> None:
+    page = new_page
+    page.goto(f"{tenant.served.base}/sign-in?next={PAGE}")
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Member token")).to_be_focused()
+    page.keyboard.type(tenant.admin_token)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(PAGE) + "$"))
+    connect = page.get_by_role("button", name="Connect Neon")
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        if connect.evaluate("element => element === document.activeElement"):
+            break
+    expect(connect).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Approve")).to_be_visible()
 
 
 def test_declining_on_neon_says_so_in_plain_words(admin_page: Page, tenant: Tenant) -> None:

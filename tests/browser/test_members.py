@@ -66,7 +66,7 @@ def test_revoke_after_confirming_and_the_audit_log_records_it(
     expect(page.get_by_role("heading", name="Revoke going@example.com?")).to_be_visible()
     check_page(page, "member-revoke-confirm")
     page.get_by_role("button", name="Revoke").click()
-    expect(page.get_by_role("status")).to_contain_text("going@example.com can no longer sign in")
+    expect(page.get_by_role("status")).to_contain_text("The member was revoked")
     expect(page.get_by_role("cell", name="going@example.com", exact=True)).to_have_count(0)
 
     page.get_by_role("link", name="Audit log").click()

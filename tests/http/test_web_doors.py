@@ -57,6 +57,16 @@ async def test_cookies_are_secure_when_the_service_is_served_over_https() -> Non
         assert "Secure" in session and "HttpOnly" in session
 
 
+async def test_a_session_ends_after_twelve_hours(api: Api) -> None:
+    await sign_in(api.client)
+    api.clock.advance(hours=11, minutes=59)
+    page = await api.client.get("/settings/integrations")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    api.clock.advance(minutes=1)
+    assert (await api.client.get("/settings/integrations")).status_code == 303
+
+
 async def test_a_wrong_token_is_refused_and_nothing_is_set(api: Api) -> None:
     answer = await sign_in(api.client, token="pnm_not-a-token")
     assert answer.status_code == 401 and "did not sign you in" in answer.text
@@ -163,7 +173,9 @@ async def test_a_member_sees_no_admin_control_and_admin_pages_refuse(api: Api) -
     assert page.status_code == 200
     for control in ("Connect Neon", "Disconnect", "Reconnect", "/settings/members"):
         assert control not in page.text
-    assert (await api.client.get("/settings/members")).status_code == 403
+    refused_page = await api.client.get("/settings/members")
+    assert refused_page.status_code == 403
+    assert "m@example.com" in refused_page.text and "Sign out" in refused_page.text  # the layout
     assert (await api.client.get("/settings/audit-log")).status_code == 403
     refused = await post_form(
         api.client, "/settings/integrations", "/settings/integrations/neon/connect", {}
@@ -187,3 +199,20 @@ async def test_a_sign_in_link_expires_after_ten_minutes(api: Api) -> None:
     api.clock.advance(seconds=601)
     answer = await api.client.get(f"/sign-in/link/{secret.reveal()}")
     assert answer.status_code == 401
+
+
+async def test_an_htmx_refusal_is_a_notice_in_the_page_not_in_place_of_the_part(api: Api) -> None:
+    added = await api.client.post(
+        "/api/members", json={"email": "m@example.com", "role": "member"}, headers=ADMIN
+    )
+    await sign_in(api.client, token=added.json()["token"])
+    page = await api.client.get("/settings/integrations")
+    assert 'id="page-problems"' in page.text
+    answer = await api.client.post(
+        "/settings/integrations/neon/selection",
+        data={"project_id": "aged-salad-46255801"},
+        headers={"HX-Request": "true", "x-csrftoken": csrf_token(page)},
+    )
+    assert answer.status_code == 403
+    assert answer.headers["hx-retarget"] == "#page-problems"
+    assert 'role="alert"' in answer.text and "<html" not in answer.text

@@ -42,6 +42,8 @@ CSRF_EXCLUDED = [
 
 def page_routers(authenticate_session: AuthenticateSession) -> list[Router]:
     shared: dict[str, Any] = {
+        # pages show a workspace's data and carry its CSRF token: no cache keeps them
+        "cache_control": CacheControlHeader(no_store=True),
         "exception_handlers": PAGE_EXCEPTION_HANDLERS,
         "request_class": HTMXRequest,
         "include_in_schema": False,

@@ -30,13 +30,23 @@ def sign_in_first(request: Request[Any, Any, Any], exc: Exception) -> Response[A
     return Redirect(location, status_code=303)
 
 
+def _refusal(request: Request[Any, Any, Any], title: str, detail: str, status: int) -> Template:
+    """A whole page; or, for htmx, a notice put in the layout's ``#page-problems`` region (not
+    in place of the part that asked, which stays as it was)."""
+    member = getattr(request.state, "member", None)  # signed in, though refused this
+    context = {"title": title, "detail": detail, "status": status, "member": member}
+    if request.headers.get("hx-request"):
+        retarget = {"HX-Retarget": "#page-problems", "HX-Reswap": "innerHTML"}
+        return Template(
+            "partials/_refusal.html", context=context, status_code=status, headers=retarget
+        )
+    return Template("problem.html", context=context, status_code=status)
+
+
 def refused(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, errors.DomainError | PortFailure)
     kind = next(p for cls, p in PROBLEMS.items() if isinstance(exc, cls))
-    context = {"title": kind.title, "detail": exc.message, "status": kind.status}
-    if request.headers.get("hx-request"):
-        return Template("partials/_refusal.html", context=context, status_code=kind.status)
-    return Template("problem.html", context=context, status_code=kind.status)
+    return _refusal(request, kind.title, exc.message, kind.status)
 
 
 def http_refused(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -47,8 +57,7 @@ def http_refused(request: Request[Any, Any, Any], exc: Exception) -> Response[An
     detail = "This form has expired. Go back, reload the page and try again." if (
         exc.status_code == 403
     ) else "There is nothing here."  # fmt: skip
-    context = {"title": titles.get(exc.status_code, "Refused"), "detail": detail}
-    return Template("problem.html", context=context, status_code=exc.status_code)
+    return _refusal(request, titles.get(exc.status_code, "Refused"), detail, exc.status_code)
 
 
 PAGE_EXCEPTION_HANDLERS = {

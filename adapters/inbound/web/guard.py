@@ -34,8 +34,8 @@ def session_guard(authenticate: AuthenticateSession) -> Guard:
         if declared is None:
             raise RuntimeError(f"page {handler} names no use case")  # a bug, not a 4xx
         member = await authenticate.execute(connection.cookies.get(SESSION_COOKIE))
+        connection.state.member = member  # known even when refused: the refusal page's layout
         permit(member, declared.audience)
-        connection.state.member = member
 
     return guard
 

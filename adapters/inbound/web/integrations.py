@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from adapters.inbound.http.binding_cookie import WEB_START_COOKIE, binding_cookies, bindings
 from adapters.inbound.http.web_settings import WebSettings
 from adapters.inbound.web.guard import page, provide_member
-from adapters.inbound.web.picker import PickerView, picker_rows
+from adapters.inbound.web.picker import PAGE_SIZE, PickerView, picker_rows
 from adapters.inbound.web.words import (
     DEGRADED,
     OUTCOMES,
@@ -25,7 +25,7 @@ from adapters.inbound.web.words import (
 )
 from application.disconnect import Disconnect
 from application.get_integration_status import GetIntegrationStatus, IntegrationStatus
-from application.list_projects import ListProjects
+from application.list_projects import MAX_LIMIT, ListProjects
 from application.select_project import SelectProject
 from application.start_connection import StartConnection
 from domain.connection import Health
@@ -34,7 +34,6 @@ from domain.workspaces import Member, Role
 
 SignedIn = NamedDependency[Member]
 PAGE = "/settings/integrations"
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 def neon_picker(member: Member, status: IntegrationStatus) -> PickerView:
@@ -100,7 +99,7 @@ class IntegrationsPages(Controller):
         status = await get_integration_status.execute(member)
         context = card_context(member, status, _outcome(request))
         context["section"] = "integrations"
-        return Template("integrations.html", context=context, headers=NO_STORE)
+        return Template("integrations.html", context=context)
 
     @post("/neon/connect", status_code=303, **page(StartConnection))
     async def connect(
@@ -115,9 +114,7 @@ class IntegrationsPages(Controller):
         started = await start_connection.execute(member)
         kept = (*bindings(request.cookies.get(WEB_START_COOKIE)), started.browser_binding.reveal())
         cookies = binding_cookies(kept, secure=web_settings.secure_cookies)
-        return Redirect(
-            started.authorization_url, status_code=303, cookies=cookies, headers=NO_STORE
-        )
+        return Redirect(started.authorization_url, status_code=303, cookies=cookies)
 
     @get("/neon/disconnect", **page(Disconnect))
     async def confirm_disconnect(
@@ -143,10 +140,11 @@ class IntegrationsPages(Controller):
         get_integration_status: NamedDependency[GetIntegrationStatus],
         search: Annotated[str | None, QueryParameter()] = None,
         cursor: Annotated[str | None, QueryParameter()] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = PAGE_SIZE,
     ) -> Template:
         status = await get_integration_status.execute(member)
         view = neon_picker(member, status)
-        return await picker_rows(list_projects, member, view, search, cursor)
+        return await picker_rows(list_projects, member, view, search, cursor, limit)
 
     @post("/neon/selection", **page(SelectProject))
     async def select(

@@ -22,9 +22,10 @@ from domain.workspaces import Member
 
 SignedIn = NamedDependency[Member]
 PAGE = "/settings/members"
-# The page that shows a new member's token: no cache may keep it, the browser's back button
-# must not show it from one, and htmx keeps no copy of it in its history (hx-history="false").
-TOKEN_PAGE_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# The page that shows a new member's token: no cache may keep it (every page is no-store, see
+# assembly.py; Pragma for HTTP/1.0 caches), and htmx keeps no copy of it in its history
+# (hx-history="false" in the template).
+TOKEN_PAGE_HEADERS = {"Pragma": "no-cache"}
 ACTIONS = {
     "neon.connected": "Connected Neon",
     "neon.disconnected": "Disconnected Neon",
@@ -42,18 +43,6 @@ class MembersPages(Controller):
     path = PAGE
     dependencies = {"member": Provide(provide_member, sync_to_thread=False)}
 
-    async def _page(
-        self,
-        member: Member,
-        list_members: ListMembers,
-        cursor: str | None = None,
-        **context: Any,
-    ) -> dict[str, Any]:
-        listed = await list_members.execute(member, PageRequest(_cursor(cursor), DEFAULT_LIMIT))
-        return {"member": member, "section": "members", "members": listed.items,
-                "next_url": f"{PAGE}?{urlencode({'cursor': listed.next_cursor})}"
-                if listed.next_cursor else None, **context}  # fmt: skip
-
     @get("/", **page(ListMembers))
     async def members(
         self,
@@ -62,9 +51,12 @@ class MembersPages(Controller):
         list_members: NamedDependency[ListMembers],
         cursor: Annotated[str | None, QueryParameter()] = None,
     ) -> Template:
-        revoked = request.query_params.get("revoked")
-        notice = ("success", f"{revoked} can no longer sign in.") if revoked else None
-        context = await self._page(member, list_members, cursor, notice=notice)
+        # the address is not taken from the query: a link must not put words in our page
+        revoked = request.query_params.get("revoked") == "1"
+        notice = ("success", "The member was revoked: they can no longer sign in.")
+        context = await _members_page(
+            member, list_members, cursor, notice=notice if revoked else None
+        )
         return Template("members.html", context=context)
 
     @post("/", **page(AddMember))
@@ -80,7 +72,7 @@ class MembersPages(Controller):
         try:
             added = await add_member.execute(member, email, role)
         except (InvalidInput, EmailTaken, LimitReached) as refused:
-            context = await self._page(
+            context = await _members_page(
                 member, list_members, notice=("error", refused.message), email=email, role=role
             )
             return Template("members.html", context=context, status_code=422)
@@ -113,7 +105,17 @@ class MembersPages(Controller):
             context = {"member": member, "section": "members", "target": target,
                        "error": refused.message}  # fmt: skip
             return Template("revoke.html", context=context, status_code=409)
-        return Redirect(f"{PAGE}?{urlencode({'revoked': target.email})}", status_code=303)
+        return Redirect(f"{PAGE}?revoked=1", status_code=303)
+
+
+async def _members_page(
+    member: Member, list_members: ListMembers, cursor: str | None = None, **context: Any
+) -> dict[str, Any]:
+    listed = await list_members.execute(member, PageRequest(_cursor(cursor), DEFAULT_LIMIT))
+    more = listed.next_cursor
+    next_url = f"{PAGE}?{urlencode({'cursor': more})}" if more else None
+    return {"member": member, "section": "members", "members": listed.items,
+            "next_url": next_url, **context}  # fmt: skip
 
 
 async def _find(member: Member, list_members: ListMembers, member_id: str) -> Member:

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from litestar.response import Template
 
 from adapters.inbound.web.words import EMPTY_PICKER
-from application.list_projects import MAX_SEARCH_LENGTH, ListProjects, ProjectQuery
+from application.list_projects import MAX_LIMIT, MAX_SEARCH_LENGTH, ListProjects, ProjectQuery
 from application.neon_access.picker_cursor import MAX_CURSOR_LENGTH
 from application.ports.neon import NeonRateLimited, NeonUnavailable
 from application.ports.stores import TokensUnreadable
@@ -35,8 +35,12 @@ class PickerView:
     current_project_id: str | None = None
     may_choose: bool = True  # members see the list without the buttons
 
-    def rows_at(self, search: str | None, cursor: str | None = None) -> str:
-        query = {k: v for k, v in (("search", search), ("cursor", cursor)) if v}
+    def rows_at(self, search: str | None, cursor: str | None = None, limit: int = PAGE_SIZE) -> str:
+        query: dict[str, str | int] = {
+            k: v for k, v in (("search", search), ("cursor", cursor)) if v
+        }
+        if limit != PAGE_SIZE:
+            query["limit"] = limit
         return f"{self.rows_url}?{urlencode(query)}" if query else self.rows_url
 
 
@@ -68,12 +72,15 @@ async def picker_rows(
     view: PickerView,
     search: str | None,
     cursor: str | None,
+    limit: int = PAGE_SIZE,
 ) -> Template:
+    """``limit``: rows per page (1 to 100; the picker asks for ``PAGE_SIZE``)."""
     search = (search or "").strip()[:MAX_SEARCH_LENGTH] or None
     cursor = cursor if cursor and len(cursor) <= MAX_CURSOR_LENGTH else None
+    limit = min(max(limit, 1), MAX_LIMIT)
     context: dict[str, Any] = {"picker": view, "search": search, "more": cursor is not None}
     try:
-        page = await list_projects.execute(member, ProjectQuery(search, None, cursor, PAGE_SIZE))
+        page = await list_projects.execute(member, ProjectQuery(search, None, cursor, limit))
     except NeonNotConnected:
         context["problem"] = ("Neon is not connected.", "Connect Neon to list your projects.")
         context["action"] = "connect"
@@ -96,7 +103,7 @@ async def picker_rows(
     else:
         context["groups"] = grouped(page.projects, page.organizations)
         context["next_url"] = (
-            view.rows_at(search, page.next_cursor) if page.next_cursor is not None else None
+            view.rows_at(search, page.next_cursor, limit) if page.next_cursor is not None else None
         )
         empty = next((w for w in page.warnings if w.code in EMPTY_PICKER), None)
         context["empty"] = EMPTY_PICKER[empty.code] if empty is not None else None

@@ -24,7 +24,6 @@ from application.sign_in import SignIn
 from application.sign_out import SignOut
 from domain.errors import Unauthenticated
 
-NO_STORE = {"Cache-Control": "no-store"}
 REFUSED = "That member token did not sign you in. Check it, or ask an admin for a new one."
 
 
@@ -33,7 +32,6 @@ def _sign_in_page(next_page: str, error: str | None = None, status: int = 200) -
         "sign_in.html",
         context={"next": next_page, "error": error},
         status_code=status,
-        headers=NO_STORE,
     )
 
 
@@ -64,7 +62,7 @@ async def sign_in(
         return _sign_in_page(next_page, REFUSED, status=401)
     await sign_out.execute(request.cookies.get(SESSION_COOKIE))
     cookie = session_cookie(started.secret.reveal(), secure=web_settings.secure_cookies)
-    return Redirect(next_page, status_code=303, cookies=[cookie], headers=NO_STORE)
+    return Redirect(next_page, status_code=303, cookies=[cookie])
 
 
 @get("/sign-in/link/{secret:str}", include_in_schema=False, status_code=303)
@@ -74,14 +72,15 @@ async def follow_sign_in_link(
     web_settings: NamedDependency[WebSettings],
 ) -> Response[Any]:
     """The link ``serve`` prints in fake mode. Its secret is in the path, so the service's
-    access log stays off for it (see bootstrap/cli.py); the page it lands on sends no Referer
-    carrying it (Referrer-Policy) and the answer is not cached."""
+    access log stays off for it (see bootstrap/cli.py) and the request log names the route's
+    template only; the page it lands on sends no Referer carrying it (Referrer-Policy), and no
+    answer of the pages is cached (assembly.py)."""
     try:
         started = await redeem_sign_in_link.execute(secret)
     except Unauthenticated as refused:
         return _sign_in_page("/settings/integrations", refused.message, status=401)
     cookie = session_cookie(started.secret.reveal(), secure=web_settings.secure_cookies)
-    headers = {**NO_STORE, "Referrer-Policy": "no-referrer"}
+    headers = {"Referrer-Policy": "no-referrer"}
     return Redirect("/settings/integrations", status_code=303, cookies=[cookie], headers=headers)
 
 
@@ -93,4 +92,4 @@ async def sign_out(
 ) -> Redirect:
     await sign_out.execute(request.cookies.get(SESSION_COOKIE))
     cleared = cleared_session_cookie(secure=web_settings.secure_cookies)
-    return Redirect("/sign-in", status_code=303, cookies=[cleared], headers=NO_STORE)
+    return Redirect("/sign-in", status_code=303, cookies=[cleared])
