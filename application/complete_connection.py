@@ -222,6 +222,8 @@ class CompleteConnection:
             previous = await stores.connections.get(workspace_id)
         await stores.connections.add(connection)
         await stores.snapshots.remove_all(workspace_id)  # a new grant shows only what it sees
+        # The trend is the account's: kept when the same account comes back, gone otherwise
+        await stores.trend.remove_all(workspace_id, except_account=connection.account.id)
         dropped = invisible is not None and await stores.selections.get(workspace_id) == invisible
         if dropped:
             await stores.selections.remove(workspace_id)

@@ -38,6 +38,7 @@ from application.neon_access.shared_fetch import SharedFetches
 from application.permissions import declaration
 from application.read_audit_log import ReadAuditLog
 from application.read_dashboard import ReadDashboard
+from application.read_widget_history import ReadWidgetHistory
 from application.redeem_sign_in_link import RedeemSignInLink
 from application.refresh_idle_connections import RefreshIdleConnections
 from application.remove_widget import RemoveWidget
@@ -105,7 +106,7 @@ class Container(containers.DeclarativeContainer):
     select_project = providers.Singleton(
         SelectProject, access_tokens, authorized_calls, neon_console, uow, clock
     )
-    list_widget_library = providers.Singleton(ListWidgetLibrary)
+    list_widget_library = providers.Singleton(ListWidgetLibrary, uow)
     list_dashboards = providers.Singleton(ListDashboards, uow)
     read_dashboard = providers.Singleton(ReadDashboard, uow)
     create_dashboard = providers.Singleton(CreateDashboard, uow, clock)
@@ -124,6 +125,7 @@ class Container(containers.DeclarativeContainer):
         shared_fetches,
         settings.provided.metrics_max_age_seconds,
     )
+    read_widget_history = providers.Singleton(ReadWidgetHistory, uow, clock)
     add_member = providers.Singleton(AddMember, uow, clock)
     list_members = providers.Singleton(ListMembers, uow)
     revoke_member = providers.Singleton(RevokeMember, uow, clock)

@@ -24,10 +24,18 @@ class WidgetSpec:
 
     kind: WidgetKind
     name: str
-    requires: str
+    requires: str  # the integration it needs connected
+    description: str  # one line on what it shows
 
 
-WIDGET_LIBRARY = (WidgetSpec(WidgetKind.NEON_METRICS, "Neon Metrics", "neon"),)
+WIDGET_LIBRARY = (
+    WidgetSpec(
+        WidgetKind.NEON_METRICS,
+        "Neon Metrics",
+        "neon",
+        "Storage, compute hours this billing period and the branches of one Neon project.",
+    ),
+)
 
 
 _NAME = re.compile(SHOWN_TEXT_PATTERN)

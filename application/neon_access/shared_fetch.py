@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from application.ports.neon import NeonRateLimited, NeonUnavailable
 from application.ports.stores import FetchLease, Stores, StoreUnavailable, UnitOfWork
 from application.ports.system import Clock
+from application.trend_points import keep_point
 from domain.ids import new_id
 from domain.metrics import NeonMetricsSnapshot
 from domain.neon_budget import CallBudget
@@ -157,6 +158,8 @@ class SharedFetches:
         # Its own short write after the call: no transaction is held while Neon answers
         async with self.uow.begin() as stores:
             await stores.snapshots.save(key.workspace_id, key.connection_id, snapshot)
+            now = self.clock.now()
+            await keep_point(stores.trend, key.workspace_id, fetch.account_id, snapshot, now)
             await stores.fetch_leases.release(*_of(key), holder)
         return snapshot
 

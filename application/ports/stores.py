@@ -22,6 +22,7 @@ from domain.dashboards import Dashboard, Widget
 from domain.metrics import NeonMetricsSnapshot
 from domain.neon_budget import CallBudget
 from domain.selection import ProjectSelection
+from domain.trend import TrendPoint
 from domain.web_sessions import SignInLink, WebSession
 from domain.workspaces import Member, Workspace
 
@@ -280,6 +281,35 @@ class NeonBudgetStore(Protocol):
     async def put(self, account_id: str, budget: CallBudget) -> None: ...
 
 
+class TrendStore(Protocol):
+    """The widget's trend points of each (workspace, Neon account, project). Keyed by the
+    account, not the connection, so that reconnecting the same account keeps them; which points
+    stay is the domain's rule (``domain/trend.py``), applied by the writer."""
+
+    async def points(
+        self, workspace_id: str, account_id: str, project_id: str
+    ) -> Sequence[TrendPoint]:
+        """Every stored point of the project, oldest first."""
+
+    async def add(
+        self, workspace_id: str, account_id: str, project_id: str, point: TrendPoint
+    ) -> None:
+        """Store ``point``; one already stored at the same instant is left as it is."""
+
+    async def remove(
+        self, workspace_id: str, account_id: str, project_id: str, instants: Sequence[datetime]
+    ) -> None:
+        """Forget the project's points at these instants."""
+
+    async def remove_before(self, workspace_id: str, before: datetime) -> None:
+        """Forget the workspace's points older than ``before``, whatever their project (those
+        nobody looks at any more expire too)."""
+
+    async def remove_all(self, workspace_id: str, *, except_account: str | None = None) -> None:
+        """Forget the workspace's points (on disconnect), or all but one account's (on
+        reconnect: a new account's widgets show only what it sees)."""
+
+
 class WebSessionStore(Protocol):
     """Signed-in browsers and single-use sign-in links, by the digest of their secret. A
     member's sessions and links go with the member (revoked: removed)."""
@@ -334,6 +364,9 @@ class Stores(Protocol):
 
     @property
     def neon_budgets(self) -> NeonBudgetStore: ...
+
+    @property
+    def trend(self) -> TrendStore: ...
 
     @property
     def web_sessions(self) -> WebSessionStore: ...

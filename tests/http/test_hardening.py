@@ -9,6 +9,7 @@ import pytest
 
 from bootstrap.app import create_app
 from bootstrap.settings import SettingsError, load_settings
+from neon_standin.seed import ADA
 from tests.http.client import ADMIN, Api, relative, serving
 from tests.http.web_pages import sign_in
 from tests.support import FakeClock, make_container
@@ -89,7 +90,8 @@ FAULTS = {"error_rate": 1.0, "error_status": 503}
 async def test_the_standins_knobs_are_closed_on_the_service_port_by_default(api: Api) -> None:
     put = await api.client.put("/fake-neon/_standin/faults", json=FAULTS)
     stats = await api.client.get("/fake-neon/_standin/stats")
-    assert (put.status_code, stats.status_code) == (404, 404)
+    revoke = await api.client.post(f"/fake-neon/_standin/accounts/{ADA}/revoke-grants")
+    assert (put.status_code, stats.status_code, revoke.status_code) == (404, 404, 404)
     assert api.container.standin().faults.error_rate == 0
     assert (await api.connect()).status_code == 303  # the stand-in itself still plays Neon
 
@@ -98,6 +100,22 @@ async def test_the_standins_knobs_open_with_produl_standin_knobs(knobs_api: Api)
     put = await knobs_api.client.put("/fake-neon/_standin/faults", json=FAULTS)
     assert put.status_code == 200, put.text
     assert knobs_api.container.standin().faults.error_rate == 1.0
+    closed = await knobs_api.client.post(f"/fake-neon/_standin/accounts/{ADA}/revoke-grants")
+    assert closed.status_code == 201 and closed.json() == {"revoked": 0}
+
+
+async def test_revoking_the_standins_grants_makes_the_widget_ask_for_a_reconnect(
+    knobs_api: Api,
+) -> None:
+    await knobs_api.connect()
+    board, widget = await knobs_api.board_with_widget("aged-salad-46255801")
+    url = f"/api/dashboards/{board}/widgets/{widget}/data"
+    assert (await knobs_api.client.get(url, headers=ADMIN)).status_code == 200
+    revoked = await knobs_api.client.post(f"/fake-neon/_standin/accounts/{ADA}/revoke-grants")
+    assert revoked.json() == {"revoked": 1}
+    refused = await knobs_api.client.get(url, headers=ADMIN)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["type"] == "/problems/neon-reauthorization-required"
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "produl.example.com"])

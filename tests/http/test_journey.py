@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import parse_qs, urlsplit
 
+from domain.dashboards import WIDGET_LIBRARY
 from tests.http.client import ADMIN, Api
 from tests.http.web_pages import sign_in
 from tests.support import stored
@@ -48,7 +49,8 @@ async def test_connect_pick_select_and_render(api: Api) -> None:
     assert chosen.json() == {"project_id": "aged-salad-46255801", "project_name": "analytics"}
     library = (await api.client.get("/api/widget-library", headers=ADMIN)).json()
     assert library == {"widgets": [{"kind": "neon_metrics", "name": "Neon Metrics",
-                                    "requires": "neon"}]}  # fmt: skip
+                                    "requires": "neon", "available": True,
+                                    "description": WIDGET_LIBRARY[0].description}]}  # fmt: skip
     board, widget = await api.board_with_widget()
     data = await api.client.get(f"/api/dashboards/{board}/widgets/{widget}/data", headers=ADMIN)
     body = data.json()

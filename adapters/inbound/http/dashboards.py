@@ -19,9 +19,11 @@ from application.list_dashboards import ListDashboards
 from application.list_widget_library import ListWidgetLibrary
 from application.paging import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT, PageRequest
 from application.read_dashboard import ReadDashboard
+from application.read_widget_history import ReadWidgetHistory
 from application.remove_widget import RemoveWidget
 from application.rename_dashboard import RenameDashboard
 from application.render_widget import RenderWidget
+from domain.trend import DEFAULT_HISTORY_DAYS, MAX_HISTORY_DAYS
 from domain.workspaces import Member
 
 Actor = NamedDependency[Member]
@@ -38,9 +40,14 @@ class DashboardsController(Controller):
     async def library(
         self, actor: Actor, list_widget_library: NamedDependency[ListWidgetLibrary]
     ) -> dtos.WidgetLibraryOut:
-        specs = await list_widget_library.execute(actor)
+        entries = await list_widget_library.execute(actor)
         return dtos.WidgetLibraryOut(
-            [dtos.WidgetSpecOut(s.kind.value, s.name, s.requires) for s in specs]
+            [
+                dtos.WidgetSpecOut(
+                    e.spec.kind.value, e.spec.name, e.spec.requires, e.spec.description, e.available
+                )
+                for e in entries
+            ]
         )
 
     @get("/dashboards", operation_id="listDashboards", **uses(ListDashboards))
@@ -141,3 +148,17 @@ class DashboardsController(Controller):
         return presenters.widget_data(
             await render_widget.execute(actor, dashboard_id, widget_id, refresh=refresh)
         )
+
+    @get(WIDGET + "/history", operation_id="getWidgetHistory", **uses(ReadWidgetHistory))
+    async def widget_history(
+        self,
+        actor: Actor,
+        dashboard_id: dtos.PathId,
+        widget_id: dtos.PathId,
+        read_widget_history: NamedDependency[ReadWidgetHistory],
+        days: Annotated[int, QueryParameter(ge=1, le=MAX_HISTORY_DAYS)] = DEFAULT_HISTORY_DAYS,
+    ) -> dtos.WidgetHistoryOut:
+        """The widget's trend: a point where a render fetched Neon (no background polling),
+        hourly for the last 7 days, then daily up to 90 days."""
+        history = await read_widget_history.execute(actor, dashboard_id, widget_id, days)
+        return presenters.widget_history(history)

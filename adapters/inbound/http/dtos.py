@@ -134,6 +134,8 @@ class WidgetSpecOut(Out):
     kind: str
     name: str
     requires: str
+    description: str
+    available: bool  # false while the integration it requires is not connected
 
 
 class WidgetLibraryOut(Out):
@@ -224,3 +226,15 @@ class WidgetDataOut(Out):
     stale: bool  # Neon failed or rate-limited just now: this is the last good data
     stale_reason: Literal["neon_unavailable", "neon_rate_limited"] | None
     age_seconds: int
+
+
+class TrendPointOut(Out):
+    at: str  # when a render fetched these figures from Neon
+    storage_bytes: int | None  # null when Neon did not say
+    compute_hours: float | None  # this billing period's, as of ``at``
+
+
+class WidgetHistoryOut(Out):
+    project_id: str
+    days: int
+    points: list[TrendPointOut]  # oldest first: hourly for 7 days, then daily

@@ -7,6 +7,7 @@ from typing import Literal
 
 from adapters.inbound.http import dtos
 from application.get_integration_status import IntegrationStatus
+from application.read_widget_history import WidgetHistory
 from application.render_widget import WidgetData
 from domain.audit import AuditEvent
 from domain.connection import Health
@@ -93,4 +94,15 @@ def widget_data(data: WidgetData) -> dtos.WidgetDataOut:
         stale=data.stale,
         stale_reason=data.stale_reason.value if data.stale_reason else None,
         age_seconds=data.age_seconds,
+    )
+
+
+def widget_history(history: WidgetHistory) -> dtos.WidgetHistoryOut:
+    return dtos.WidgetHistoryOut(
+        project_id=str(history.project_id),
+        days=history.days,
+        points=[
+            dtos.TrendPointOut(instant(p.at), p.storage_bytes, p.compute_hours)
+            for p in history.points
+        ],
     )

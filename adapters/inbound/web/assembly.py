@@ -17,11 +17,13 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from litestar_htmx import HTMXRequest
 
+from adapters.inbound.web.dashboards import DashboardPages
 from adapters.inbound.web.errors import PAGE_EXCEPTION_HANDLERS
 from adapters.inbound.web.guard import session_guard
 from adapters.inbound.web.integrations import IntegrationsPages
 from adapters.inbound.web.members import AuditLogPage, MembersPages
 from adapters.inbound.web.sign_in import follow_sign_in_link, home, sign_in, sign_in_page, sign_out
+from adapters.inbound.web.widgets import WidgetPages
 from application.authenticate_session import AuthenticateSession
 
 HERE = Path(__file__).parent
@@ -54,7 +56,7 @@ def page_routers(authenticate_session: AuthenticateSession) -> list[Router]:
     pages = Router(
         path="/",
         guards=[session_guard(authenticate_session)],
-        route_handlers=[IntegrationsPages, MembersPages, AuditLogPage],
+        route_handlers=[IntegrationsPages, MembersPages, AuditLogPage, DashboardPages, WidgetPages],
         **shared,
     )
     return [door, pages]

@@ -218,6 +218,18 @@ neon_budgets = Table(  # the call budget of each Neon account, shared by every i
     Column("paused_until", UTC_TIME, nullable=True),
 )
 
+trend_points = Table(  # the widget's trend: thinned as points arrive (domain/trend.py)
+    "trend_points",
+    metadata,
+    _workspace_id(primary_key=True),
+    Column("account_id", String(200), primary_key=True),  # Neon's account: kept on reconnect
+    Column("project_id", String(60), primary_key=True),
+    Column("at", UTC_TIME, primary_key=True),
+    Column("storage_bytes", BigInteger, nullable=True),
+    Column("compute_seconds", BigInteger, nullable=True),
+    Index("ix_trend_points_workspace_at", "workspace_id", "at"),  # expiry without a scan
+)
+
 
 def _member_id() -> Column[str]:
     """The signed-in member; their sessions and links go with them (migration 0007)."""

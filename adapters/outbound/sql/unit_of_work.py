@@ -16,6 +16,7 @@ from adapters.outbound.sql.members import SqlMemberStore
 from adapters.outbound.sql.snapshots import SqlSnapshotStore
 from adapters.outbound.sql.stores import SqlAuditLog, SqlSelectionStore, SqlWorkspaceStore
 from adapters.outbound.sql.token_cipher import Keyring
+from adapters.outbound.sql.trend import SqlTrendStore
 from adapters.outbound.sql.web_sessions import SqlWebSessionStore
 
 
@@ -31,6 +32,7 @@ class SqlStores:
     snapshots: SqlSnapshotStore
     fetch_leases: SqlFetchLeaseStore
     neon_budgets: SqlNeonBudgetStore
+    trend: SqlTrendStore
     web_sessions: SqlWebSessionStore
 
     @classmethod
@@ -46,6 +48,7 @@ class SqlStores:
             snapshots=SqlSnapshotStore(tx, writing),
             fetch_leases=SqlFetchLeaseStore(tx, writing),
             neon_budgets=SqlNeonBudgetStore(tx, writing),
+            trend=SqlTrendStore(tx, writing),
             web_sessions=SqlWebSessionStore(tx, writing),
         )
 

@@ -17,6 +17,7 @@ from domain.dashboards import Dashboard
 from domain.metrics import NeonMetricsSnapshot
 from domain.neon_budget import CallBudget
 from domain.selection import ProjectSelection
+from domain.trend import TrendPoint
 from domain.web_sessions import SignInLink, WebSession
 from domain.workspaces import Member, Workspace
 
@@ -40,6 +41,8 @@ class MemoryState:
     snapshots: dict[tuple[str, str, str], NeonMetricsSnapshot] = field(default_factory=dict)
     fetch_leases: dict[tuple[str, str, str], FetchLease] = field(default_factory=dict)
     neon_budgets: dict[str, CallBudget] = field(default_factory=dict)  # by Neon account id
+    # (workspace, Neon account id, project id) -> the trend's points, oldest first
+    trend: dict[tuple[str, str, str], tuple[TrendPoint, ...]] = field(default_factory=dict)
     web_sessions: dict[str, WebSession] = field(default_factory=dict)  # by digest
     sign_in_links: dict[str, SignInLink] = field(default_factory=dict)  # by digest
 

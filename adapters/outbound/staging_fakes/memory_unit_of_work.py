@@ -23,6 +23,7 @@ from adapters.outbound.staging_fakes.memory_stores import (
     MemorySnapshotStore,
     MemoryWorkspaceStore,
 )
+from adapters.outbound.staging_fakes.memory_trend import MemoryTrendStore
 from adapters.outbound.staging_fakes.memory_web_sessions import MemoryWebSessionStore
 from application.ports.stores import StoreReadiness
 
@@ -39,6 +40,7 @@ class MemoryStores:
     snapshots: MemorySnapshotStore
     fetch_leases: MemoryFetchLeaseStore
     neon_budgets: MemoryNeonBudgetStore
+    trend: MemoryTrendStore
     web_sessions: MemoryWebSessionStore
 
     @classmethod
@@ -54,6 +56,7 @@ class MemoryStores:
             MemorySnapshotStore(state),
             MemoryFetchLeaseStore(state),
             MemoryNeonBudgetStore(state),
+            MemoryTrendStore(state),
             MemoryWebSessionStore(state),
         )
 

@@ -2,7 +2,7 @@
 shared by every instance (issue 9, decision 0019).
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-11-26
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from adapters.outbound.sql.tables import UtcDateTime
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
