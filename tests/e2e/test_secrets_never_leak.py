@@ -59,7 +59,10 @@ DRIVEN = {
     "read_dashboard", "create_dashboard", "rename_dashboard", "delete_dashboard", "add_widget",
     "configure_widget", "remove_widget", "render_widget", "add_member", "list_members",
     "revoke_member", "read_audit_log", "rotate_keys", "refresh_idle_connections",
+    "read_widget_history", "authenticate_session", "sign_in", "sign_out", "issue_sign_in_link",
+    "redeem_sign_in_link",
 }  # fmt: skip
+SIGN_IN_PATHS = ("/sign-in", "/sign-in/link/")  # answers that hand out a session by design
 
 
 class RecordingOAuth:
@@ -173,11 +176,21 @@ def handed_out(response: httpx.Response, evidence: Evidence) -> tuple[str, str]:
         token = response.json().pop("token")
         evidence.secrets.add(token)
         body = body.replace(token, "")
-    if (method, path, response.status_code) == ("POST", AUTHORIZATIONS, 201):
+    # The binding cookie, and the session cookie of a sign-in (not the CSRF token's cookie: the
+    # pages carry that token by design, and it guards nothing but forms)
+    handed = "produl_session" if path.startswith(SIGN_IN_PATHS) else None
+    if (method, path, response.status_code) == ("POST", AUTHORIZATIONS, 201) or (
+        handed and response.status_code == 303
+    ):
         for name, value in headers:
             if name.lower() == "set-cookie":
-                evidence.secrets |= {m.value for m in SimpleCookie(value).values() if m.value}
-        headers = [(k, v) for k, v in headers if k.lower() != "set-cookie"]
+                evidence.secrets |= {
+                    m.value
+                    for m in SimpleCookie(value).values()
+                    if m.value and (handed is None or m.key == handed)
+                }
+        headers = [(k, v) for k, v in headers
+                   if k.lower() != "set-cookie" or "produl_csrf=" in v]  # fmt: skip
     return "\n".join(f"{k}: {v}" for k, v in headers), body
 
 
@@ -290,8 +303,44 @@ async def scenario(container: Container, client: httpx.AsyncClient, evidence: Ev
     assert (await client.get("/api/audit-log", headers=ADMIN)).status_code == 200
     assert (await client.delete("/api/integrations/neon", headers=ADMIN)).status_code == 200
     assert (await connect(client)).headers["location"].endswith("neon=connected")
+    await pages(container, client, evidence, board_id=await new_board(client))
     evidence.see("/metrics", (await client.get("/metrics")).text)
     evidence.see("the OpenAPI document", (await client.get("/schema/openapi.json")).text)
+
+
+async def new_board(client: httpx.AsyncClient) -> str:
+    board = (await client.post("/api/dashboards", json={"name": "Pages"}, headers=ADMIN)).json()
+    base = f"/api/dashboards/{board['id']}"
+    widget = (await client.post(f"{base}/widgets", json={"kind": "neon_metrics"},
+                                headers=ADMIN)).json()  # fmt: skip
+    history = await client.get(f"{base}/widgets/{widget['id']}/history?days=30", headers=ADMIN)
+    assert history.status_code == 200, history.text
+    assert (await client.get(f"{base}/widgets/not-an-id/history", headers=ADMIN)).status_code == 422
+    return str(board["id"])
+
+
+async def pages(container: Container, client: httpx.AsyncClient, evidence: Evidence,
+                board_id: str) -> None:  # fmt: skip
+    """The web pages' doors: a one-click link (its secret in the URL, by design the terminal's
+    only), a refused and an accepted token on the sign-in form, pages read with the session,
+    sign-out, and the ended session refused."""
+    link = (await container.issue_sign_in_link().execute(Secret(ADMIN_TOKEN))).reveal()
+    evidence.secrets.add(link)
+    followed = await client.get(f"/sign-in/link/{link}")
+    assert followed.status_code == 303, followed.text
+    assert (await client.get(f"/sign-in/link/{link}")).status_code == 401  # once only
+    assert (await client.get(f"/dashboards/{board_id}")).status_code == 200
+    assert (await client.get("/settings/integrations")).status_code == 200
+    csrf = client.cookies.get("produl_csrf")
+    assert csrf
+    form = {"_csrf_token": csrf, "next": "/dashboards"}
+    refused = await client.post("/sign-in", data={**form, "token": STRANGER_TOKEN})
+    assert refused.status_code == 401
+    signed_in = await client.post("/sign-in", data={**form, "token": ADMIN_TOKEN})
+    assert signed_in.status_code == 303, signed_in.text
+    signed_out = await client.post("/sign-out", data={"_csrf_token": csrf})
+    assert signed_out.status_code == 303
+    assert (await client.get("/dashboards")).headers["location"].startswith("/sign-in")
 
 
 async def rotate_then_disconnect(container: Container) -> None:

@@ -124,7 +124,11 @@ async def test_every_callback_answer_sends_no_referrer(api: Api) -> None:
     for response in (denied, forged, connected):
         assert response.status_code == 303
         assert response.headers["referrer-policy"] == "no-referrer"
-    page = await api.client.get(connected.headers["location"])
+    # The landing page (here, the sign-in page it sends a browser without a session to) is a page
+    # with the pages' policy; its own URL carries no code or state.
+    assert "code=" not in connected.headers["location"]
+    page = await api.client.get(connected.headers["location"], follow_redirects=True)
+    assert page.headers["content-type"].startswith("text/html")
     assert "default-src 'none'" in page.headers["content-security-policy"]
 
 
