@@ -107,7 +107,7 @@ def serve(host: str, port: int, workers: int | None = None) -> int:
     import uvicorn
 
     settings = _demo_token(_settings(host, port))
-    count = workers or (1 if settings.fake else cores())
+    count = worker_count(workers, settings)
     asyncio.run(_prepare(settings))
     # The bootstrap admin is made once, here, before any worker starts (and, in fake mode, the
     # one-click sign-in link for it).
@@ -135,6 +135,12 @@ def serve(host: str, port: int, workers: int | None = None) -> int:
     with worker.environment(host, port):
         uvicorn.run(worker.APP_FACTORY, factory=True, workers=count, **options)
     return 0
+
+
+def worker_count(requested: int | None, settings: Settings) -> int:
+    """``--workers``, else one per core in live mode and one in fake mode (its stand-in's knobs
+    and request log belong to one process)."""
+    return requested or (1 if settings.fake else cores())
 
 
 def cores() -> int:

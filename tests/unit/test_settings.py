@@ -39,6 +39,8 @@ def test_public_url_cors_and_ipv6_hosts() -> None:
         ({"PRODUL_NEON_SCOPES": "  "}, "PRODUL_NEON_SCOPES"),
         ({"PRODUL_NEON_CLIENT_AUTH_METHOD": "none"}, "PRODUL_NEON_CLIENT_AUTH_METHOD"),
         ({"PRODUL_BOOTSTRAP_ADMIN_TOKEN": "short"}, "PRODUL_BOOTSTRAP_ADMIN_TOKEN"),
+        ({"PRODUL_NEON_BUDGET_PER_MINUTE": "0"}, "PRODUL_NEON_BUDGET_PER_MINUTE"),
+        ({"PRODUL_NEON_BUDGET_PER_MINUTE": "6e2"}, "PRODUL_NEON_BUDGET_PER_MINUTE"),
     ],
 )
 def test_a_bad_setting_names_the_variable(env: dict[str, str], named: str) -> None:
@@ -50,3 +52,8 @@ def test_a_refused_token_is_not_echoed() -> None:
     with pytest.raises(SettingsError) as refused:
         load_settings({"PRODUL_BOOTSTRAP_ADMIN_TOKEN": "tiny"})
     assert "tiny" not in str(refused.value)
+
+
+def test_the_neon_budget_defaults_to_600_a_minute_and_can_be_set() -> None:
+    assert load_settings({}).neon_budget_per_minute == 600
+    assert load_settings({"PRODUL_NEON_BUDGET_PER_MINUTE": "120"}).neon_budget_per_minute == 120
