@@ -80,7 +80,11 @@ class Container(containers.DeclarativeContainer):
     )
     authorized_calls = providers.Singleton(AuthorizedCalls, access_tokens)
     shared_fetches = providers.Singleton(
-        SharedFetches, uow, clock, settings.provided.neon_budget_per_minute
+        SharedFetches,
+        uow,
+        clock,
+        settings.provided.neon_budget_per_minute,
+        telemetry=telemetry,
     )
 
     # Use cases.

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from application.ports.neon import NeonRateLimited, NeonUnavailable
 from application.ports.stores import FetchLease, Stores, StoreUnavailable, UnitOfWork
-from application.ports.system import Clock
+from application.ports.system import Clock, Telemetry
 from application.trend_points import keep_point
 from domain.ids import new_id
 from domain.metrics import NeonMetricsSnapshot
@@ -75,6 +75,7 @@ class SharedFetches:
     per_minute: int = 600
     wait_seconds: float = WAIT_SECONDS
     poll_seconds: float = POLL_SECONDS
+    telemetry: Telemetry | None = None  # counts the fetches the budget refused
 
     async def fetch(self, fetch: Fetch, seen: datetime | None) -> NeonMetricsSnapshot:
         """The snapshot ``fetch`` saved, or one another render saved after ``seen`` (the
@@ -141,6 +142,9 @@ class SharedFetches:
         budget, wait = held.take(fetch.calls, self.per_minute, now)
         if not wait:
             await stores.neon_budgets.put(fetch.account_id, budget)
+        elif self.telemetry is not None:
+            paused = held.paused_until is not None and now < held.paused_until
+            self.telemetry.budget_rejection("retry_after" if paused else "budget")
         return wait
 
     async def _as_holder(self, fetch: Fetch, holder: str) -> NeonMetricsSnapshot:

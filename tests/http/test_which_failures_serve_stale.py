@@ -109,3 +109,25 @@ async def test_with_nothing_fetched_yet_the_problem_says_when_to_retry(api: Api,
     assert response.status_code == 503, response.text
     assert response.json()["type"].endswith("/" + reason.replace("_", "-"))
     assert int(response.headers["retry-after"]) >= 1
+
+
+async def _rejections(api: Api, reason: str) -> float:
+    exposition = (await api.client.get("/metrics")).text
+    line = f'produl_neon_budget_rejections_total{{reason="{reason}"}} '
+    found = [row for row in exposition.splitlines() if row.startswith(line)]
+    assert found, exposition
+    return float(found[0].split()[-1])
+
+
+async def test_budget_and_retry_after_refusals_are_counted_for_the_operators(api: Api) -> None:
+    url, _ = await _rendered_once(api)
+    await spend_the_budget(api)
+    assert (await api.client.get(url, headers=ADMIN)).json()["stale_reason"] == "neon_rate_limited"
+    assert await _rejections(api, "budget") == 1
+    assert await _rejections(api, "retry_after") == 0
+    api.clock.advance(seconds=60)  # the budget refilled; Neon now says 429, wait 30 s
+    await knobs(rate_limit_burst=50, retry_after=30)(api)
+    await api.client.get(url, headers=ADMIN)
+    api.clock.advance(seconds=5)  # still paused: not even asked
+    assert (await api.client.get(url, headers=ADMIN)).json()["stale"] is True
+    assert await _rejections(api, "retry_after") == 1
