@@ -50,8 +50,9 @@ def _fresh(base: str, token: str) -> httpx.Client:
 
 def _renders_counted(base: str) -> float:
     text = httpx.get(f"{base}/metrics", headers={"Connection": "close"}).text
-    found = re.findall(r'^produl_neon_widget_renders_total\{outcome="ok"\} (\S+)$', text, re.M)
-    return float(found[0]) if found else 0.0
+    # every outcome (fresh, window hit, coalesced, stale, a problem): each render counts once
+    found = re.findall(r'^produl_neon_widget_renders_total\{outcome="[a-z_]+"\} (\S+)$', text, re.M)
+    return sum(float(value) for value in found)
 
 
 def test_the_journey_metrics_and_revocation_with_two_workers(
