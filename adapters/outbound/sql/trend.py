@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select
+from sqlalchemy import and_, delete, exists, insert, literal, select
 
 from adapters.outbound.sql.in_transaction import InTransaction
 from adapters.outbound.sql.tables import trend_points
@@ -28,19 +28,20 @@ class SqlTrendStore(InTransaction):
     async def add(
         self, workspace_id: str, account_id: str, project_id: str, point: TrendPoint
     ) -> None:
-        key = _key(workspace_id, account_id, project_id)
-        same = await self.tx.execute(select(trend_points.c.at).where(key, _at(point.at)))
-        if same.first() is None:
-            await self.tx.execute(
-                insert(trend_points).values(
-                    workspace_id=workspace_id,
-                    account_id=account_id,
-                    project_id=project_id,
-                    at=point.at,
-                    storage_bytes=point.storage_bytes,
-                    compute_seconds=point.compute_seconds,
-                )
-            )
+        """One statement (insert unless a point at that instant is there): a cold render's write
+        is a handful of statements, each a trip through aiosqlite's thread."""
+        values = {
+            "workspace_id": workspace_id,
+            "account_id": account_id,
+            "project_id": project_id,
+            "at": point.at,
+            "storage_bytes": point.storage_bytes,
+            "compute_seconds": point.compute_seconds,
+        }
+        columns = [trend_points.c[name] for name in values]
+        row = select(*(literal(v, c.type) for v, c in zip(values.values(), columns, strict=True)))
+        same = exists().where(_key(workspace_id, account_id, project_id), _at(point.at))
+        await self.tx.execute(insert(trend_points).from_select(columns, row.where(~same)))
 
     async def remove(
         self, workspace_id: str, account_id: str, project_id: str, instants: Sequence[datetime]
