@@ -37,6 +37,9 @@ class SweepsCounted:
         self.sweeps += 1
         await self.store.remove_before(w, before)
 
+    async def remove_all(self, w: str, *, except_account: str | None = None) -> None:
+        await self.store.remove_all(w, except_account=except_account)
+
 
 def snapshot(at: datetime, storage: int) -> NeonMetricsSnapshot:
     return NeonMetricsSnapshot(
