@@ -45,8 +45,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60.0, help="how long each storm lasts")
     parser.add_argument("--viewers", type=int, default=50)
-    parser.add_argument("--only", nargs="*", help="neon, postgres-restart, postgres-unreachable, "
-                        "sigterm")  # fmt: skip
+    parser.add_argument(
+        "--only", nargs="*", help="neon, postgres-restart, postgres-unreachable, sigterm"
+    )
     arguments = parser.parse_args()
     missed = 0
     for name, run in storms(arguments.seconds, arguments.viewers).items():

@@ -22,16 +22,20 @@ class Tally:
     kinds: Counter[str] = field(default_factory=Counter)
     seconds: list[float] = field(default_factory=list)
     retry_after: Counter[str] = field(default_factory=Counter)
+    slowest: list[tuple[float, str]] = field(default_factory=list)  # the five slowest, by kind
 
     def record(self, response: httpx.Response, seconds: float) -> None:
-        self.seconds.append(seconds)
-        self.kinds[_kind(response)] += 1
+        self._note(seconds, _kind(response))
         if response.status_code == 503:
             self.retry_after[response.headers.get("retry-after", "none")] += 1
 
     def failed(self, error: Exception, seconds: float) -> None:
+        self._note(seconds, f"transport {type(error).__name__}")
+
+    def _note(self, seconds: float, kind: str) -> None:
         self.seconds.append(seconds)
-        self.kinds[f"transport {type(error).__name__}"] += 1
+        self.kinds[kind] += 1
+        self.slowest = sorted([*self.slowest, (seconds, kind)], reverse=True)[:5]
 
     @property
     def requests(self) -> int:
@@ -53,8 +57,10 @@ class Tally:
     def line(self) -> str:
         kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(self.kinds.items()))
         failures = self.requests - self.ok
-        return (f"requests {self.requests}, failures {failures} ({kinds}); "
-                f"p50 {self.percentile(0.5) * 1000:.0f} ms, p99 {self.percentile(0.99) * 1000:.0f} ms")  # fmt: skip
+        return (
+            f"requests {self.requests}, failures {failures} ({kinds}); "
+            f"p50 {self.percentile(0.5) * 1000:.0f} ms, p99 {self.percentile(0.99) * 1000:.0f} ms"
+        )
 
 
 def _kind(response: httpx.Response) -> str:

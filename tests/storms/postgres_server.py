@@ -34,13 +34,27 @@ class OwnPostgres:
         return f"postgresql+asyncpg://produl@127.0.0.1:{port}/produl"
 
     def pg_ctl(self, *arguments: str) -> None:
-        options = (f"-k {self.home} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c max_connections=300")  # fmt: skip
+        options = (
+            f"-k {self.home} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c max_connections=300"
+        )
         subprocess.run(
-            [*self.as_user, str(_binaries() / "pg_ctl"), "-D", str(self.data), "-l",
-             str(self.home / "log"), "-w", *arguments, "-o", options],
-            check=True, capture_output=True, cwd=self.home,
-        )  # fmt: skip
+            [
+                *self.as_user,
+                str(_binaries() / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.home / "log"),
+                "-w",
+                *arguments,
+                "-o",
+                options,
+            ],
+            check=True,
+            capture_output=True,
+            cwd=self.home,
+        )
 
     def restart_fast(self) -> None:
         """`pg_ctl restart -m fast`: every session is ended, the server comes back on its port."""
@@ -49,9 +63,9 @@ class OwnPostgres:
     async def advisory_locks_held(self) -> int:
         admin = await asyncpg.connect(self.url.replace("postgresql+asyncpg", "postgresql"))
         try:
-            return int(await admin.fetchval(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-            ))  # fmt: skip
+            return int(
+                await admin.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+            )
         finally:
             await admin.close()
 
@@ -64,15 +78,54 @@ def own_postgres() -> Iterator[OwnPostgres]:
         shutil.chown(home, "postgres", "postgres")
         as_user = ("runuser", "-u", "postgres", "--")
     server = OwnPostgres(free_port(), home / "data", home, as_user)
-    subprocess.run([*as_user, str(_binaries() / "initdb"), "-D", str(server.data), "-U", "produl",
-                    "--auth=trust", "-E", "UTF8"], check=True, capture_output=True, cwd=home)  # fmt: skip
+    subprocess.run(
+        [
+            *as_user,
+            str(_binaries() / "initdb"),
+            "-D",
+            str(server.data),
+            "-U",
+            "produl",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=home,
+    )
     server.pg_ctl("start")
     try:
-        subprocess.run([*as_user, str(_binaries() / "createdb"), "-h", "127.0.0.1", "-p",
-                        str(server.port), "-U", "produl", "produl"],
-                       check=True, capture_output=True, cwd=home)  # fmt: skip
+        subprocess.run(
+            [
+                *as_user,
+                str(_binaries() / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(server.port),
+                "-U",
+                "produl",
+                "produl",
+            ],
+            check=True,
+            capture_output=True,
+            cwd=home,
+        )
         yield server
     finally:
-        subprocess.run([*as_user, str(_binaries() / "pg_ctl"), "-D", str(server.data), "-m",
-                        "immediate", "-w", "stop"], capture_output=True, cwd=home)  # fmt: skip
+        subprocess.run(
+            [
+                *as_user,
+                str(_binaries() / "pg_ctl"),
+                "-D",
+                str(server.data),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+            capture_output=True,
+            cwd=home,
+        )
         shutil.rmtree(home, ignore_errors=True)

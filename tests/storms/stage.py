@@ -48,9 +48,12 @@ class ServeProcess:
         self.starts += 1
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [str(CLI), "serve", "--port", str(self.port)], env=self.env, stdout=out,
-                stderr=subprocess.STDOUT, cwd=self.workdir,
-            )  # fmt: skip
+                [str(CLI), "serve", "--port", str(self.port)],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=self.workdir,
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -98,9 +101,19 @@ class Stage:
 
     def knobs(self, **faults: Any) -> None:
         """Every knob back to calm, then ``faults``."""
-        calm = {"latency_ms": 0, "token_latency_ms": 0, "error_rate": 0, "error_status": 503,
-                "rate_limit_burst": 0, "retry_after": 7, "drop_rate": 0, "oauth_down": False,
-                "stall_rate": 0, "stall_after_bytes": 16, "seed": 11}  # fmt: skip
+        calm = {
+            "latency_ms": 0,
+            "token_latency_ms": 0,
+            "error_rate": 0,
+            "error_status": 503,
+            "rate_limit_burst": 0,
+            "retry_after": 7,
+            "drop_rate": 0,
+            "oauth_down": False,
+            "stall_rate": 0,
+            "stall_after_bytes": 16,
+            "seed": 11,
+        }
         httpx.put(f"{self.issuer}_standin/faults", json=calm | faults).raise_for_status()
 
     def stats(self) -> dict[str, Any]:
@@ -134,8 +147,13 @@ def stage(
         environment["PRODUL_SECRET_KEYS"] = Keyring.generate_entry("k1")
         environment.update(env)
         subprocess.run([str(CLI), "migrate"], env=environment, check=True, capture_output=True)
-        created = subprocess.run([str(CLI), "workspace", "create", "Storm"], env=environment,
-                                 check=True, capture_output=True, text=True)  # fmt: skip
+        created = subprocess.run(
+            [str(CLI), "workspace", "create", "Storm"],
+            env=environment,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         admin = {"Authorization": f"Bearer {created.stdout.strip().splitlines()[-1]}"}
         serve = ServeProcess(environment, workdir)
         stack.callback(serve.stop)
@@ -155,8 +173,10 @@ def _connect(base: str, admin: dict[str, str]) -> tuple[tuple[str, ...], tuple[s
         board = api.post("/api/dashboards", json={"name": "Storm"}).json()["id"]
 
         def widget(project: str) -> str:
-            added = api.post(f"/api/dashboards/{board}/widgets",
-                             json={"kind": "neon_metrics", "settings": {"project_id": project}})  # fmt: skip
+            added = api.post(
+                f"/api/dashboards/{board}/widgets",
+                json={"kind": "neon_metrics", "settings": {"project_id": project}},
+            )
             assert added.status_code == 201, added.text
             return f"/api/dashboards/{board}/widgets/{added.json()['id']}/data"
 
