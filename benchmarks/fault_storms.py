@@ -37,7 +37,10 @@ def storms(seconds: float, viewers: int) -> dict[str, Callable[[], list[StormRep
             scenarios.postgres_restart(seconds, restart_at=seconds / 3, count=viewers)
         ],
         "postgres-unreachable": lambda: [scenarios.postgres_unreachable(seconds, viewers)],
-        "sigterm": lambda: [scenarios.sigterm_mid_refresh()],
+        "sigterm": lambda: [
+            scenarios.sigterm_mid_refresh(3.0),
+            scenarios.sigterm_mid_refresh(6.0, grace=2),
+        ],
     }
 
 

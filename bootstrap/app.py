@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +27,7 @@ from adapters.inbound.http.problems import EXCEPTION_HANDLERS, UNSUPPORTED_MEDIA
 from adapters.inbound.http.web_settings import WebSettings
 from bootstrap.container import Container, use_cases
 from bootstrap.settings import FAKE_MOUNT
+from bootstrap.shutdown import DRAIN_BOUND
 from domain.secrets import Secret
 from neon_standin.app import create_standin_app
 
@@ -119,7 +121,12 @@ def _startup(container: Container) -> Callable[[], Any]:
 
 def _shutdown(container: Container) -> Callable[[], Any]:
     async def close_clients() -> None:
-        await container.access_tokens().drain()  # store what was rotated before stopping
+        try:  # store what was rotated before stopping (bootstrap/shutdown.py)
+            async with asyncio.timeout(DRAIN_BOUND):
+                await container.access_tokens().drain()
+        except TimeoutError:
+            log.critical("token refreshes still in flight after %.0f s: stopping without them",
+                         DRAIN_BOUND)  # fmt: skip
         await container.neon().close()
         await container.storage().dispose()
 

@@ -19,6 +19,7 @@ from bootstrap import storage
 from bootstrap.app import create_app
 from bootstrap.container import Container
 from bootstrap.settings import Settings, SettingsError, load_settings
+from bootstrap.shutdown import answering_cut_off_requests
 from bootstrap.slow_clients import protocol_with_header_timeout
 from domain.errors import DomainError
 from neon_standin import server as standin_server
@@ -102,7 +103,11 @@ def serve(host: str, port: int) -> int:
     # The access log would print the callback's query string (code, state): keep it off.
     # Slow clients (a request head that never ends) are closed after the header-read timeout.
     http = protocol_with_header_timeout(settings.header_read_timeout_seconds)
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", http=http)
+    # On SIGTERM: no new connections; requests in flight get the grace period, then the ones
+    # left are answered 503 and refreshes still in flight are waited for (bootstrap/shutdown.py)
+    uvicorn.run(answering_cut_off_requests(app), host=host, port=port, access_log=False,
+                log_level="info", http=http,
+                timeout_graceful_shutdown=settings.shutdown_grace_seconds)  # fmt: skip
     return 0
 
 

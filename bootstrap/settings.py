@@ -48,6 +48,8 @@ class Settings:
     header_read_timeout_seconds: float = 10.0
     # A widget's data younger than this answers without calling Neon (0: fetch every render)
     metrics_max_age_seconds: int = 15
+    # On SIGTERM, requests in flight get this long before they are cut off (decision 0023)
+    shutdown_grace_seconds: int = 20
 
     @property
     def redirect_uri(self) -> str:
@@ -119,6 +121,9 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
     max_age = env.get("PRODUL_METRICS_MAX_AGE", "15")
     if not max_age.isdigit() or not 0 <= int(max_age) <= 3600:
         raise SettingsError("PRODUL_METRICS_MAX_AGE is a number of seconds, 0-3600.")
+    grace = env.get("PRODUL_SHUTDOWN_GRACE", "20")
+    if not grace.isdigit() or not 1 <= int(grace) <= 600:
+        raise SettingsError("PRODUL_SHUTDOWN_GRACE is a number of seconds, 1-600.")
     if mode == "fake":  # Neon is played inside the service, under {public_url}/fake-neon/
         issuer, api_url = f"{public_url}{FAKE_MOUNT}/", f"{public_url}{FAKE_MOUNT}/api/v2"
         client_id, client_secret = FAKE_CLIENT_ID, FAKE_CLIENT_SECRET
@@ -164,4 +169,5 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
         standin_knobs=env.get("PRODUL_STANDIN_KNOBS") == "1",
         header_read_timeout_seconds=header_timeout_seconds,
         metrics_max_age_seconds=int(max_age),
+        shutdown_grace_seconds=int(grace),
     )

@@ -25,7 +25,7 @@ class Tally:
     slowest: list[tuple[float, str]] = field(default_factory=list)  # the five slowest, by kind
 
     def record(self, response: httpx.Response, seconds: float) -> None:
-        self._note(seconds, _kind(response))
+        self._note(seconds, kind_of(response))
         if response.status_code == 503:
             self.retry_after[response.headers.get("retry-after", "none")] += 1
 
@@ -63,7 +63,7 @@ class Tally:
         )
 
 
-def _kind(response: httpx.Response) -> str:
+def kind_of(response: httpx.Response) -> str:
     status = response.status_code
     if status == 200:
         body = response.json()

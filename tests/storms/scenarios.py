@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from tests.postgres import fresh_database
-from tests.storms.load import Tally, viewers
+from tests.storms.load import Tally, kind_of, viewers
 from tests.storms.postgres_server import own_postgres
 from tests.storms.stage import Stage, stage
 from tests.storms.tcp_fault_proxy import TcpFaultProxy
@@ -311,12 +311,16 @@ def _after_store_trouble(
 # 4. SIGTERM during a refresh -------------------------------------------------------------------
 
 
-def sigterm_mid_refresh(token_latency: float = 3.0, access_ttl: int = 8) -> StormReport:
+def sigterm_mid_refresh(
+    token_latency: float = 3.0, *, grace: int = 20, access_ttl: int = 8
+) -> StormReport:
     """The token endpoint answers after ``token_latency`` s; SIGTERM lands while a render waits
     for that refresh. The rotated pair must be stored before the process exits: a new process
-    then refreshes with it, and Neon sees no reuse."""
+    then refreshes with it, and Neon sees no reuse. With a refresh longer than the shutdown
+    grace period, the render is cut off (a 503) but the refresh is still waited for."""
     tally = Tally()
-    with stage(access_ttl=access_ttl, PRODUL_METRICS_MAX_AGE="0") as on_stage:
+    env = {"PRODUL_METRICS_MAX_AGE": "0", "PRODUL_SHUTDOWN_GRACE": str(grace)}
+    with stage(access_ttl=access_ttl, **env) as on_stage:
         on_stage.warm_up()
         before = on_stage.stats()
         on_stage.knobs(token_latency_ms=token_latency * 1000)
@@ -346,7 +350,9 @@ def sigterm_mid_refresh(token_latency: float = 3.0, access_ttl: int = 8) -> Stor
         stats = on_stage.stats()
         printed = on_stage.serve.printed()
     report = StormReport(
-        f"SIGTERM {token_latency / 3:.1f} s into a {token_latency:.0f} s token refresh", tally
+        f"SIGTERM {token_latency / 3:.1f} s into a {token_latency:.0f} s token refresh, "
+        f"shutdown grace {grace} s",
+        tally,
     )
     report.notes.append(f"exit status {code}, {exited:.2f} s after SIGTERM")
     report.goal(
@@ -354,10 +360,19 @@ def sigterm_mid_refresh(token_latency: float = 3.0, access_ttl: int = 8) -> Stor
         mid["refreshes"] - before["refreshes"] == 1,
         f"{mid['refreshes'] - before['refreshes']} refreshes",
     )
+    cut_off = token_latency > grace
+    expected = "503 store-unavailable" if cut_off else "200 fresh"
+    got = kind_of(answers[0]) if answers else "no answer"
     report.goal(
-        "the render in flight was answered",
-        bool(answers) and answers[0].status_code == 200,
-        answers[0].status_code if answers else "no answer",
+        "the render in flight was answered"
+        + (" (cut off at the grace period: 503, Retry-After)" if cut_off else ""),
+        got == expected,
+        got,
+    )
+    report.goal(
+        "the process exited within the grace period and the refresh's time",
+        exited < min(grace, token_latency) + 5,
+        f"{exited:.2f} s",
     )
     report.goal(
         "the new process refreshed with the stored token: 200, no reuse detected",
