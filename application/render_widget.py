@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -33,6 +34,11 @@ from domain.secrets import Secret
 from domain.workspaces import Member
 
 log = logging.getLogger("produl_neon.widgets")
+# After Neon failed to answer for a project, renders of it in this process do not ask again for
+# this long (or Neon's Retry-After, when shorter): they answer with the last good data, or the
+# same 503, at once. We tell clients to retry after as long; asking a failing Neon three times
+# per render for every viewer only makes the storm bigger (docs/decisions/0023).
+FAILURE_PAUSE = timedelta(seconds=5)
 A = TypeVar("A")
 B = TypeVar("B")
 
@@ -100,6 +106,7 @@ class RenderWidget:
     telemetry: Telemetry
     max_age_seconds: int = 15
     in_flight: SingleFlight[NeonMetricsSnapshot] = field(default_factory=SingleFlight)
+    failed_until: dict[str, datetime] = field(default_factory=dict)  # per connection and project
 
     async def execute(
         self, actor: Member, dashboard_id: str, widget_id: str, *, refresh: bool = False
@@ -136,10 +143,11 @@ class RenderWidget:
         window = self.max_age_seconds
         if last is not None and not refresh and (now - last.fetched_at).total_seconds() < window:
             return WidgetData.of(last, now)
+        key = f"{connection.id}:{project_id}"  # by connection: never across workspaces
         try:
-            snapshot = await self.in_flight.run(  # keyed by connection: never across workspaces
-                f"{connection.id}:{project_id}",
-                lambda: self._fetch_and_keep(connection, project_id),
+            self._not_failing_now(key, now)
+            snapshot = await self.in_flight.run(
+                key, lambda: self._fetch_and_keep(key, connection, project_id)
             )
         except (NeonUnavailable, NeonRateLimited) as failure:
             if last is None:
@@ -154,12 +162,28 @@ class RenderWidget:
             return WidgetData.of(last, self.clock.now(), reason)
         return WidgetData.of(snapshot, self.clock.now())
 
+    def _not_failing_now(self, key: str, now: datetime) -> None:
+        """Raises the pause's NeonUnavailable while Neon failed this project moments ago."""
+        until = self.failed_until.get(key)
+        if until is None:
+            return
+        if now >= until:
+            del self.failed_until[key]
+            return
+        raise NeonUnavailable(retry_after_seconds=max(1, math.ceil((until - now).total_seconds())))
+
     async def _fetch_and_keep(
-        self, connection: Connection, project_id: NeonProjectId
+        self, key: str, connection: Connection, project_id: NeonProjectId
     ) -> NeonMetricsSnapshot:
-        snapshot = await self.neon.with_fresh_token(
-            connection, lambda token: self._fetch(token, project_id)
-        )
+        try:
+            snapshot = await self.neon.with_fresh_token(
+                connection, lambda token: self._fetch(token, project_id)
+            )
+        except NeonUnavailable as failure:
+            pause = min(FAILURE_PAUSE, timedelta(seconds=failure.retry_after_seconds))
+            self.failed_until[key] = self.clock.now() + pause
+            raise
+        self.failed_until.pop(key, None)
         # Its own short write after the call: no transaction is held while Neon answers
         async with self.uow.begin() as stores:
             await stores.snapshots.save(connection.workspace_id, connection.id, snapshot)

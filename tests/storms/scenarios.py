@@ -82,11 +82,14 @@ def neon_errors_warm(stage: Stage, seconds: float, count: int = 50) -> StormRepo
     stage.knobs()
     stage.warm_up()
     stage.knobs(error_rate=1.0, error_status=503)  # retried twice, then given up: the slow kind
+    before = stage.stats()["console_requests"]
     tally = run_viewers(stage, stage.warm, seconds, count)
+    asked = stage.stats()["console_requests"] - before
     stage.knobs()
     report = StormReport(
         f"Neon answers 503 for {seconds:.0f} s, {count} viewers, snapshots warm", tally
     )
+    report.notes.append(f"Console requests Neon received: {asked} ({asked / seconds:.1f}/s)")
     stale = tally.kinds["200 stale (neon_unavailable)"]
     report.goal(
         "every answer 200 with stale data",
