@@ -17,7 +17,7 @@ import json
 import logging
 from typing import Any
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Send
 
 log = logging.getLogger("produl_neon.shutdown")
 # A refresh: its token request's deadline (15 s) and storing the rotated pair through a store
@@ -36,7 +36,7 @@ def answering_cut_off_requests(app: ASGIApp) -> ASGIApp:
     (``Retry-After: 1``, ``Connection: close``) if its answer has not started, and closed
     quietly otherwise; any other cancellation passes through."""
 
-    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+    async def guarded(scope: Any, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking(message: Message) -> None:
@@ -49,11 +49,12 @@ def answering_cut_off_requests(app: ASGIApp) -> ASGIApp:
         except asyncio.CancelledError as cancelled:
             if scope["type"] != "http" or UVICORN_CUT_OFF not in " ".join(map(str, cancelled.args)):
                 raise
-            log.warning("a request outlasted the shutdown grace period: cut off (%s %s)",
-                        scope["method"], scope["path"])  # fmt: skip
+            log.warning("a request outlasted the shutdown grace period: cut off (%s)",
+                        scope["path"])  # fmt: skip
             if not started:
                 await send(_start())
-                await send({"type": "http.response.body", "body": CUT_OFF_PROBLEM})
+                body: Any = {"type": "http.response.body", "body": CUT_OFF_PROBLEM}
+                await send(body)
             # else: uvicorn closes the connection of an answer that did not complete
 
     return guarded

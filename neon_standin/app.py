@@ -82,8 +82,9 @@ TRICKLE_SECONDS = 1.0
 async def _trickle(message: Message, send: Send, receive: Receive, after_bytes: int) -> None:
     """The first ``after_bytes`` of the body at once, then one byte a second until the body is
     done or the client hangs up: a stalled answer that never trips a per-read timeout."""
-    body: bytes = message.get("body", b"")
-    more = bool(message.get("more_body", False))
+    fields: Any = message
+    body: bytes = fields.get("body", b"")
+    more = bool(fields.get("more_body", False))
     head, rest = body[:after_bytes], body[after_bytes:]
     first: Any = {"type": "http.response.body", "body": head, "more_body": True}
     await send(first)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -70,9 +71,15 @@ def no_500s(report: StormReport) -> None:
 
 
 def run_viewers(
-    stage: Stage, paths: tuple[str, ...], seconds: float, count: int, **kw: object
+    stage: Stage,
+    paths: tuple[str, ...],
+    seconds: float,
+    count: int,
+    events: Sequence[tuple[float, Callable[[], Awaitable[None]]]] = (),
 ) -> Tally:
-    return asyncio.run(viewers(stage.base, stage.admin, paths, count=count, seconds=seconds, **kw))  # type: ignore[arg-type]
+    return asyncio.run(
+        viewers(stage.base, stage.admin, paths, count=count, seconds=seconds, events=events)
+    )
 
 
 # 1. Neon answers 5xx --------------------------------------------------------------------------
@@ -292,11 +299,14 @@ def postgres_unreachable(seconds: float, count: int = 50, *, stall: float = 20.0
 
 
 def _after_store_trouble(
-    report: StormReport, on_stage: Stage, locks: Callable[[], object], before: dict[str, int]
+    report: StormReport,
+    on_stage: Stage,
+    locks: Callable[[], Coroutine[Any, Any, int]],
+    before: dict[str, int],
 ) -> None:
     no_500s(report)
     time.sleep(1)  # a lock session dropped with its connection is gone at the server by now
-    held = asyncio.run(locks())  # type: ignore[arg-type]
+    held = asyncio.run(locks())
     report.goal("no refresh lock stays held afterwards", held == 0, f"{held} advisory locks")
     time.sleep(4)  # the access token is due again: the next render refreshes with what is stored
     after = on_stage.render(on_stage.warm[0], refresh=True)

@@ -13,10 +13,11 @@ import asyncio
 import socket
 import threading
 from collections.abc import Coroutine
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 Mode = Literal["pass", "stall", "refuse"]
 CHUNK = 65536
+T = TypeVar("T")
 
 
 class TcpFaultProxy:
@@ -62,7 +63,7 @@ class TcpFaultProxy:
 
         return self._call(drop())
 
-    def _call(self, work: Coroutine[Any, Any, Any]) -> Any:
+    def _call(self, work: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(work, self._loop).result(10)
 
     async def _listen(self) -> None:
