@@ -39,6 +39,8 @@ def test_public_url_cors_and_ipv6_hosts() -> None:
         ({"PRODUL_NEON_SCOPES": "  "}, "PRODUL_NEON_SCOPES"),
         ({"PRODUL_NEON_CLIENT_AUTH_METHOD": "none"}, "PRODUL_NEON_CLIENT_AUTH_METHOD"),
         ({"PRODUL_BOOTSTRAP_ADMIN_TOKEN": "short"}, "PRODUL_BOOTSTRAP_ADMIN_TOKEN"),
+        ({"PRODUL_SHUTDOWN_GRACE": "0"}, "PRODUL_SHUTDOWN_GRACE"),
+        ({"PRODUL_SHUTDOWN_GRACE": "1.5"}, "PRODUL_SHUTDOWN_GRACE"),
     ],
 )
 def test_a_bad_setting_names_the_variable(env: dict[str, str], named: str) -> None:
@@ -50,3 +52,8 @@ def test_a_refused_token_is_not_echoed() -> None:
     with pytest.raises(SettingsError) as refused:
         load_settings({"PRODUL_BOOTSTRAP_ADMIN_TOKEN": "tiny"})
     assert "tiny" not in str(refused.value)
+
+
+def test_the_shutdown_grace_defaults_to_20_seconds() -> None:
+    assert load_settings({}).shutdown_grace_seconds == 20
+    assert load_settings({"PRODUL_SHUTDOWN_GRACE": "45"}).shutdown_grace_seconds == 45
