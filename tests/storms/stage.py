@@ -114,10 +114,11 @@ class Stage:
             "stall_after_bytes": 16,
             "seed": 11,
         }
-        httpx.put(f"{self.issuer}_standin/faults", json=calm | faults).raise_for_status()
+        knobs = httpx.put(f"{self.issuer}_standin/faults", json=calm | faults, timeout=30)
+        knobs.raise_for_status()
 
     def stats(self) -> dict[str, Any]:
-        stats: dict[str, Any] = httpx.get(f"{self.issuer}_standin/stats").json()
+        stats: dict[str, Any] = httpx.get(f"{self.issuer}_standin/stats", timeout=30).json()
         return stats
 
     def render(self, path: str, refresh: bool = False) -> httpx.Response:
