@@ -13,23 +13,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from tests.storms import scenarios
 from tests.storms.scenarios import StormReport
 
 
-def storms(seconds: float, viewers: int) -> dict[str, Callable[[], list[StormReport]]]:
-    def neon() -> list[StormReport]:
+def storms(seconds: float, viewers: int) -> dict[str, Callable[[], Iterable[StormReport]]]:
+    def neon() -> Iterator[StormReport]:
         with scenarios.neon_stage() as stage:
-            return [
-                scenarios.neon_errors_warm(stage, seconds, viewers),
-                scenarios.neon_errors_cold(stage, seconds, viewers),
-                scenarios.rate_limited(stage, seconds, viewers, retry_after=7),
-                scenarios.rate_limited(stage, seconds, viewers, retry_after=None),
-                scenarios.dropped_connections(stage, seconds, viewers),
-                scenarios.stalled_bodies(stage, seconds, viewers),
-            ]
+            yield scenarios.neon_errors_warm(stage, seconds, viewers)
+            yield scenarios.neon_errors_cold(stage, seconds, viewers)
+            yield scenarios.rate_limited(stage, seconds, viewers, retry_after=7)
+            yield scenarios.rate_limited(stage, seconds, viewers, retry_after=None)
+            yield scenarios.dropped_connections(stage, seconds, viewers)
+            yield scenarios.stalled_bodies(stage, seconds, viewers)
 
     return {
         "neon": neon,

@@ -126,8 +126,14 @@ class Stage:
         return httpx.get(self.base + path + query, headers=self.admin, timeout=60)
 
     def warm_up(self) -> None:
+        """A fresh render of every warm widget (after a storm, once the service asks Neon again:
+        it pauses a project for 5 s after Neon failed it)."""
         for path in self.warm:
-            response = self.render(path, refresh=True)
+            for _ in range(20):
+                response = self.render(path, refresh=True)
+                if response.status_code == 200 and not response.json()["stale"]:
+                    break
+                time.sleep(0.5)
             assert response.status_code == 200 and not response.json()["stale"], response.text
 
 
