@@ -23,6 +23,7 @@ class Tally:
     seconds: list[float] = field(default_factory=list)
     retry_after: Counter[str] = field(default_factory=Counter)
     slowest: list[tuple[float, str]] = field(default_factory=list)  # the five slowest, by kind
+    resent: int = 0  # GETs sent again after the server closed a reused connection
 
     def record(self, response: httpx.Response, seconds: float) -> None:
         self._note(seconds, kind_of(response))
@@ -60,7 +61,9 @@ class Tally:
         return (
             f"requests {self.requests}, failures {failures} ({kinds}); "
             f"p50 {self.percentile(0.5) * 1000:.0f} ms, p99 {self.percentile(0.99) * 1000:.0f} ms"
-        )
+            + (f"; sent again after a closed keep-alive connection: {self.resent}"
+               if self.resent else "")
+        )  # fmt: skip
 
 
 def kind_of(response: httpx.Response) -> str:
@@ -100,7 +103,13 @@ async def viewers(
             turn += 1
             sent = time.monotonic()
             try:
-                response = await client.get(base + path, headers=headers)
+                try:
+                    response = await client.get(base + path, headers=headers)
+                except (httpx.ReadError, httpx.RemoteProtocolError):
+                    # A kept-alive connection the server closed as we reused it (its keep-alive
+                    # timer fired first on a loaded machine): browsers send a GET again, once.
+                    tally.resent += 1
+                    response = await client.get(base + path, headers=headers)
             except httpx.HTTPError as error:
                 tally.failed(error, time.monotonic() - sent)
             else:
