@@ -77,9 +77,12 @@ def run_viewers(
     count: int,
     events: Sequence[tuple[float, Callable[[], Awaitable[None]]]] = (),
 ) -> Tally:
-    return asyncio.run(
-        viewers(stage.base, stage.admin, paths, count=count, seconds=seconds, events=events)
-    )
+    try:
+        return asyncio.run(
+            viewers(stage.base, stage.admin, paths, count=count, seconds=seconds, events=events)
+        )
+    finally:
+        stage.calm_since = time.monotonic()
 
 
 # 1. Neon answers 5xx --------------------------------------------------------------------------
@@ -118,6 +121,7 @@ def neon_errors_warm(stage: Stage, seconds: float, count: int = 50) -> StormRepo
 
 
 def neon_errors_cold(stage: Stage, seconds: float, count: int = 50) -> StormReport:
+    stage.settle()
     stage.knobs(error_rate=1.0, error_status=500)
     tally = run_viewers(stage, stage.cold, seconds, count)
     stage.knobs()
@@ -140,6 +144,7 @@ def rate_limited(
     stage: Stage, seconds: float, count: int = 50, *, retry_after: int | None = 7
 ) -> StormReport:
     stage.knobs()
+    stage.settle()
     stage.warm_up()
     stage.knobs(rate_limit_burst=10**9, retry_after=retry_after)
     tally = run_viewers(stage, stage.warm + stage.cold, seconds, count)
@@ -165,6 +170,7 @@ def dropped_connections(
     stage: Stage, seconds: float, count: int = 50, *, drop_rate: float = 0.5
 ) -> StormReport:
     stage.knobs()
+    stage.settle()
     stage.warm_up()
     before = stage.stats()["dropped"]
     stage.knobs(drop_rate=drop_rate)
@@ -191,6 +197,7 @@ def stalled_bodies(
     """Neon sends a few bytes of each answer, then one a second: no read ever waits long enough
     for a per-read timeout; only the whole call's deadline can end it."""
     stage.knobs()
+    stage.settle()
     stage.warm_up()
     stage.knobs(stall_rate=stall_rate, stall_after_bytes=16)
     tally = run_viewers(stage, stage.warm + stage.cold, seconds, count)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from adapters.outbound.sql.token_cipher import Keyring
+from application.render_widget import FAILURE_PAUSE
 from tests.standin_process import CLI, free_port, live_env, running_standin
 
 # Rendered before a storm, so Neon's failures can answer with their last good data.
@@ -94,6 +95,14 @@ class Stage:
     admin: dict[str, str]
     warm: tuple[str, ...] = ()  # widget data paths, one per project
     cold: tuple[str, ...] = ()
+    calm_since: float = 0.0  # when the last storm on this stage ended (time.monotonic)
+
+    def settle(self) -> None:
+        """Wait out the pause the service keeps after Neon failed a project (5 s,
+        application/render_widget.py), so one storm does not leak into the next."""
+        time.sleep(
+            max(0.0, self.calm_since + FAILURE_PAUSE.total_seconds() + 0.5 - time.monotonic())
+        )
 
     @property
     def base(self) -> str:
