@@ -22,8 +22,9 @@ from tests.storms.tcp_fault_proxy import TcpFaultProxy
 CONSOLE_DEADLINE = 10.0  # adapters/outbound/neon_http/calls.py: a Console call's whole deadline
 STALE_P99_GOAL = 1.5
 # adapters/outbound/sql/database.py: a statement's deadline is 5 s, a new connection's 5 s; a
-# request may meet both (its transaction's statement, then the rollback)
-HANG_BOUND = 12.0
+# request may meet both (its transaction's statement, then the rollback), plus a loaded
+# machine's queueing. Before those deadlines, a request waited as long as the partition lasted.
+HANG_BOUND = 15.0
 
 
 @dataclass(frozen=True)
