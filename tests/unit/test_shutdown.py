@@ -28,8 +28,12 @@ async def _cut_off(message: str, *, answer_started: bool) -> list[dict[str, Any]
     async def receive() -> Any:
         return {"type": "http.disconnect"}
 
-    app = answering_cut_off_requests(slow)
-    task = asyncio.create_task(app({"type": "http", "path": "/api/x"}, receive, send))
+    app: Any = answering_cut_off_requests(slow)
+
+    async def serve() -> None:
+        await app({"type": "http", "path": "/api/x"}, receive, send)
+
+    task = asyncio.create_task(serve())
     await waiting.wait()
     task.cancel(msg=message)
     await task
