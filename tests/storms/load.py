@@ -24,6 +24,7 @@ class Tally:
     retry_after: Counter[str] = field(default_factory=Counter)
     slowest: list[tuple[float, str]] = field(default_factory=list)  # the five slowest, by kind
     resent: int = 0  # GETs sent again after the server closed a reused connection
+    timed: list[tuple[float, str]] = field(default_factory=list)  # every answer's time and kind
 
     def record(self, response: httpx.Response, seconds: float) -> None:
         self._note(seconds, kind_of(response))
@@ -35,6 +36,7 @@ class Tally:
 
     def _note(self, seconds: float, kind: str) -> None:
         self.seconds.append(seconds)
+        self.timed.append((seconds, kind))
         self.kinds[kind] += 1
         self.slowest = sorted([*self.slowest, (seconds, kind)], reverse=True)[:5]
 

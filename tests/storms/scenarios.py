@@ -21,10 +21,12 @@ from tests.storms.tcp_fault_proxy import TcpFaultProxy
 
 CONSOLE_DEADLINE = 10.0  # adapters/outbound/neon_http/calls.py: a Console call's whole deadline
 STALE_P99_GOAL = 1.5
-# adapters/outbound/sql/database.py: a statement's deadline is 5 s, a new connection's 5 s; a
-# request may meet both (its transaction's statement, then the rollback), plus a loaded
-# machine's queueing. Before those deadlines, a request waited as long as the partition lasted.
-HANG_BOUND = 15.0
+# adapters/outbound/sql/: a store statement's deadline is 5 s, a new connection's 5 s, the refresh
+# lock session's statement 20 s (its lock wait is 15 s), plus a loaded machine's queueing.
+# Before those deadlines, a request waited as long as the partition lasted. A render waiting
+# for a token refresh that Neon has done waits longer, by design: the new pair's write is
+# retried through the outage (access_tokens.py, PERSIST_ATTEMPTS); it then answers 200.
+HANG_BOUND = 25.0
 
 
 @dataclass(frozen=True)
@@ -269,7 +271,7 @@ def postgres_restart(seconds: float, restart_at: float, count: int = 50) -> Stor
             return report
 
 
-def postgres_unreachable(seconds: float, count: int = 50, *, stall: float = 20.0) -> StormReport:
+def postgres_unreachable(seconds: float, count: int = 50, *, stall: float = 30.0) -> StormReport:
     """Through the TCP fault proxy: every connection to PostgreSQL dropped a quarter into the
     storm, then PostgreSQL unreachable for ``stall`` seconds (a partition: nothing refused,
     nothing answered, the kind of outage that only a deadline ends)."""
@@ -308,11 +310,18 @@ def postgres_unreachable(seconds: float, count: int = 50, *, stall: float = 20.0
                 only(tally, "200 fresh", "200 stale (neon_unavailable)", "503 store-unavailable"),
                 dict(tally.kinds),
             )
-            worst = max(tally.seconds, default=0.0)
+            failed = [s for s, kind in tally.timed if not kind.startswith("200")]
+            waited = [s for s, kind in tally.timed if kind.startswith("200") and s >= HANG_BOUND]
+            report.notes.append(
+                f"200s slower than {HANG_BOUND:.0f} s (renders waiting on a token refresh, whose "
+                f"write is retried through the outage): {len(waited)}"
+            )
+            worst = max(failed, default=0.0)
             report.goal(
-                f"no request waits for the unreachable store longer than {HANG_BOUND:.0f} s",
+                f"no request waits for the unreachable store to fail: every failure within "
+                f"{HANG_BOUND:.0f} s",
                 worst < HANG_BOUND,
-                f"slowest {worst:.2f} s",
+                f"slowest failure {worst:.2f} s",
             )
             return report
 

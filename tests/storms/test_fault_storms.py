@@ -53,7 +53,7 @@ def test_postgres_restart_under_load() -> None:
 
 def test_postgres_unreachable_fails_requests_within_a_deadline() -> None:
     # longer than the bound, so that a request waiting for the partition to end would show
-    held(scenarios.postgres_unreachable(seconds=12, count=VIEWERS, stall=20))
+    held(scenarios.postgres_unreachable(seconds=12, count=VIEWERS, stall=30))
 
 
 def test_sigterm_during_a_refresh_stores_the_rotated_pair() -> None:
