@@ -204,5 +204,6 @@ async def test_another_workspace_never_receives_the_snapshot_of_the_same_project
         await c.render_widget().execute(other.admin, other_board, other_widget)
     c.neon_console().failing = None
     c.neon_console().calls.clear()
+    windowed.clock.advance(seconds=FAILURE_PAUSE.total_seconds())  # its own pause, not the first's
     await c.render_widget().execute(other.admin, other_board, other_widget)
     assert len(c.neon_console().calls) == 2  # its own fetch, inside the first one's window
