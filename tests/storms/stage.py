@@ -161,6 +161,11 @@ def stage(
             database_url or f"sqlite+aiosqlite:///{workdir / 'produl.db'}"
         )
         environment["PRODUL_SECRET_KEYS"] = Keyring.generate_entry("k1")
+        # 50 viewers rendering every quarter second would spend the account's Neon budget (600
+        # calls a minute) within seconds, and every render would then answer from the last good
+        # data without asking Neon or refreshing a token: the storms are about Neon's and the
+        # database's failures, so the budget is set out of their way (its own tests cover it).
+        environment["PRODUL_NEON_BUDGET_PER_MINUTE"] = "100000"
         environment.update(env)
         subprocess.run([str(CLI), "migrate"], env=environment, check=True, capture_output=True)
         created = subprocess.run(
