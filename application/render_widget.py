@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -35,6 +36,11 @@ from domain.secrets import Secret
 from domain.workspaces import Member
 
 log = logging.getLogger("produl_neon.widgets")
+# After Neon failed to answer for a project, renders of it in this process do not ask again for
+# this long (or Neon's Retry-After, when shorter): they answer with the last good data, or the
+# same 503, at once. We tell clients to retry after as long; asking a failing Neon three times
+# per render for every viewer only makes the storm bigger (docs/decisions/0023).
+FAILURE_PAUSE = timedelta(seconds=5)
 A = TypeVar("A")
 B = TypeVar("B")
 # What one fetch costs the account's budget: the project and its branches (one page of up to
@@ -120,6 +126,7 @@ class RenderWidget:
     shared: SharedFetches
     max_age_seconds: int = 15
     in_flight: SingleFlight[NeonMetricsSnapshot] = field(default_factory=SingleFlight)
+    failed_until: dict[str, datetime] = field(default_factory=dict)  # per connection and project
 
     async def execute(
         self, actor: Member, dashboard_id: str, widget_id: str, *, refresh: bool = False
@@ -168,7 +175,8 @@ class RenderWidget:
         key = f"{connection.id}:{project_id}"  # by connection: never shared across workspaces
         joined = self.in_flight.running(key)
         try:
-            snapshot = await self.in_flight.run(key, lambda: self.shared.fetch(fetch, seen))
+            self._not_failing_now(key, now)
+            snapshot = await self.in_flight.run(key, lambda: self._fetch_shared(key, fetch, seen))
         except (NeonUnavailable, NeonRateLimited) as failure:
             if last is None:
                 raise
@@ -182,6 +190,28 @@ class RenderWidget:
             return WidgetData.of(last, self.clock.now(), reason), RenderOutcome(f"stale_{reason}")
         fetched = RenderOutcome.COALESCED if joined else RenderOutcome.FRESH
         return WidgetData.of(snapshot, self.clock.now()), fetched
+
+    def _not_failing_now(self, key: str, now: datetime) -> None:
+        """Raises the pause's NeonUnavailable while Neon failed this project moments ago."""
+        until = self.failed_until.get(key)
+        if until is None:
+            return
+        if now >= until:
+            del self.failed_until[key]
+            return
+        raise NeonUnavailable(retry_after_seconds=max(1, math.ceil((until - now).total_seconds())))
+
+    async def _fetch_shared(
+        self, key: str, fetch: Fetch, seen: datetime | None
+    ) -> NeonMetricsSnapshot:
+        try:
+            snapshot = await self.shared.fetch(fetch, seen)
+        except NeonUnavailable as failure:
+            pause = min(FAILURE_PAUSE, timedelta(seconds=failure.retry_after_seconds))
+            self.failed_until[key] = self.clock.now() + pause
+            raise
+        self.failed_until.pop(key, None)
+        return snapshot
 
     async def _fetch(self, token: Secret, project_id: NeonProjectId) -> NeonMetricsSnapshot:
         project, branches = await _together(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +37,7 @@ from adapters.inbound.http.web_settings import WebSettings
 from adapters.inbound.web import assembly as web
 from bootstrap.container import Container, use_cases
 from bootstrap.settings import FAKE_MOUNT, Settings
+from bootstrap.shutdown import DRAIN_BOUND
 from bootstrap.storage import keyring
 from domain.secrets import Secret
 from domain.workspaces import Member
@@ -152,7 +154,12 @@ async def ensure_bootstrap_admin(container: Container) -> Member | None:
 
 def _shutdown(container: Container) -> Callable[[], Any]:
     async def close_clients() -> None:
-        await container.access_tokens().drain()  # store what was rotated before stopping
+        try:  # store what was rotated before stopping (bootstrap/shutdown.py)
+            async with asyncio.timeout(DRAIN_BOUND):
+                await container.access_tokens().drain()
+        except TimeoutError:
+            log.critical("token refreshes still in flight after %.0f s: stopping without them",
+                         DRAIN_BOUND)  # fmt: skip
         await container.neon().close()
         await container.storage().dispose()
 

@@ -22,6 +22,7 @@ from bootstrap.container import Container
 from bootstrap.logs import configure_logging as configure_log_lines
 from bootstrap.logs import default_format
 from bootstrap.settings import Settings, SettingsError, load_log_settings, load_settings
+from bootstrap.shutdown import answering_cut_off_requests
 from bootstrap.slow_clients import protocol_with_header_timeout
 from domain.errors import DomainError
 from domain.secrets import Secret
@@ -125,11 +126,19 @@ def serve(host: str, port: int, workers: int | None = None) -> int:
     # Slow clients (a request head that never ends) are closed after the header-read timeout.
     http = protocol_with_header_timeout(settings.header_read_timeout_seconds)
     # log_config=None: uvicorn's own lines go through the handler main() (or, in each worker,
-    # bootstrap.worker) set up, as JSON too.
-    options: dict[str, Any] = {"host": host, "port": port, "access_log": False,
-                               "log_config": None, "http": http}  # fmt: skip
+    # bootstrap.worker) set up, as JSON too. On SIGTERM: no new connections; requests in flight
+    # get the grace period, then the ones left are answered 503 and refreshes still in flight
+    # are waited for (bootstrap/shutdown.py).
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_config": None,
+        "http": http,
+        "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
+    }
     if count == 1:
-        uvicorn.run(create_app(Container(settings=settings)), **options)
+        uvicorn.run(answering_cut_off_requests(create_app(Container(settings=settings))), **options)
         return 0
     # Several processes: each worker builds its app from the same environment (bootstrap.worker).
     with worker.environment(host, port):

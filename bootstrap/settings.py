@@ -50,6 +50,8 @@ class Settings:
     metrics_max_age_seconds: int = 15
     # Neon calls a minute per Neon account, shared by every instance (Neon allows about 700)
     neon_budget_per_minute: int = 600
+    # On SIGTERM, requests in flight get this long before they are cut off (decision 0023)
+    shutdown_grace_seconds: int = 20
 
     @property
     def redirect_uri(self) -> str:
@@ -124,6 +126,9 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
     budget = env.get("PRODUL_NEON_BUDGET_PER_MINUTE", "600")
     if not budget.isdigit() or not 1 <= int(budget) <= 100_000:
         raise SettingsError("PRODUL_NEON_BUDGET_PER_MINUTE is a number of calls, 1-100000.")
+    grace = env.get("PRODUL_SHUTDOWN_GRACE", "20")
+    if not grace.isdigit() or not 1 <= int(grace) <= 600:
+        raise SettingsError("PRODUL_SHUTDOWN_GRACE is a number of seconds, 1-600.")
     if mode == "fake":  # Neon is played inside the service, under {public_url}/fake-neon/
         issuer, api_url = f"{public_url}{FAKE_MOUNT}/", f"{public_url}{FAKE_MOUNT}/api/v2"
         client_id, client_secret = FAKE_CLIENT_ID, FAKE_CLIENT_SECRET
@@ -170,6 +175,7 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
         header_read_timeout_seconds=header_timeout_seconds,
         metrics_max_age_seconds=int(max_age),
         neon_budget_per_minute=int(budget),
+        shutdown_grace_seconds=int(grace),
     )
 
 

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from litestar import Litestar
+from litestar.types import ASGIApp
 
 from adapters.outbound.prometheus_telemetry import MULTIPROCESS_DIR
 
@@ -32,11 +32,13 @@ def environment(host: str, port: int) -> Iterator[None]:
         shutil.rmtree(metrics, ignore_errors=True)
 
 
-def app() -> Litestar:
+def app() -> ASGIApp:
     from bootstrap import cli  # the composition helpers the serve command uses
     from bootstrap.app import create_app
     from bootstrap.container import Container
+    from bootstrap.shutdown import answering_cut_off_requests
 
     cli.configure_logging()
     settings = cli.load_worker_settings(os.environ[SERVE_HOST], int(os.environ[SERVE_PORT]))
-    return create_app(Container(settings=settings), prepare=False)
+    # a request cut off at the end of the shutdown grace is answered 503, as with one process
+    return answering_cut_off_requests(create_app(Container(settings=settings), prepare=False))

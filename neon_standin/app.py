@@ -37,13 +37,19 @@ def _faulty(standin: StandIn, app: ASGIApp) -> ASGIApp:
         # Neon names each Console answer with an id of its own (neon-facts: a real header)
         neon_id = uuid.uuid4().hex if "/api/v2/" in path else None
 
+        stalled = subject and faults.roll(faults.stall_rate)
+
         async def logged_send(message: Message) -> None:
-            nonlocal status
+            nonlocal status, stalled
             if message["type"] == "http.response.start":
                 status = int(message["status"])
                 if neon_id is not None:
                     extra = (b"x-neon-ret-request-id", neon_id.encode())
                     message["headers"] = [*message.get("headers", []), extra]
+            elif message["type"] == "http.response.body" and stalled:
+                stalled = False  # one stall per answer
+                await _trickle(message, send, receive, faults.stall_after_bytes)
+                return
             await send(message)
 
         def log() -> None:
@@ -52,6 +58,8 @@ def _faulty(standin: StandIn, app: ASGIApp) -> ASGIApp:
 
         if subject and faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
+        if path.endswith("/oauth2/token") and faults.token_latency_ms:
+            await asyncio.sleep(faults.token_latency_ms / 1000)
         if subject and faults.roll(faults.drop_rate):
             head: Any = {"type": "http.response.start", "status": 200,
                          "headers": [(b"content-length", b"100")]}  # fmt: skip
@@ -69,7 +77,7 @@ def _faulty(standin: StandIn, app: ASGIApp) -> ASGIApp:
             start: Any = {"type": "http.response.start", "status": status, "headers": headers}
             await logged_send(start)
             content: Any = {"type": "http.response.body", "body": body}
-            await send(content)
+            await logged_send(content)
         else:
             await app(scope, receive, logged_send)
         log()
@@ -78,6 +86,32 @@ def _faulty(standin: StandIn, app: ASGIApp) -> ASGIApp:
 
 
 Injected = tuple[int, list[tuple[bytes, bytes]], bytes]
+TRICKLE_SECONDS = 1.0
+
+
+async def _trickle(message: Message, send: Send, receive: Receive, after_bytes: int) -> None:
+    """The first ``after_bytes`` of the body at once, then one byte a second until the body is
+    done or the client hangs up: a stalled answer that never trips a per-read timeout."""
+    fields: Any = message
+    body: bytes = fields.get("body", b"")
+    more = bool(fields.get("more_body", False))
+    head, rest = body[:after_bytes], body[after_bytes:]
+    first: Any = {"type": "http.response.body", "body": head, "more_body": True}
+    await send(first)
+    for index in range(len(rest)):
+        try:
+            async with asyncio.timeout(TRICKLE_SECONDS):
+                if (await receive())["type"] == "http.disconnect":
+                    return
+        except TimeoutError:
+            pass
+        last = index == len(rest) - 1
+        piece: Any = {"type": "http.response.body", "body": rest[index : index + 1],
+                      "more_body": more or not last}  # fmt: skip
+        await send(piece)
+    if not rest:
+        done: Any = {"type": "http.response.body", "body": b"", "more_body": more}
+        await send(done)
 
 
 def _unavailable_page() -> Injected:

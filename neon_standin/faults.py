@@ -12,12 +12,17 @@ class Faults:
     """Applied to Console API and token requests; all off by default."""
 
     latency_ms: float = 0.0  # added before every answer
+    token_latency_ms: float = 0.0  # added before token-endpoint answers only (a slow refresh)
     error_rate: float = 0.0  # share of Console requests answered with error_status
     error_status: int = 503
     rate_limit_burst: int = 0  # the next N Console requests answer 429
     retry_after: int | None = 7  # the 429's Retry-After header; None sends none
     drop_rate: float = 0.0  # share of requests whose connection is closed without an answer
     oauth_down: bool = False  # the token and revocation endpoints answer 503 with an HTML page
+    # share of answers whose body stops after stall_after_bytes and then trickles one byte a
+    # second: a per-read timeout never fires, only a deadline on the whole request does
+    stall_rate: float = 0.0
+    stall_after_bytes: int = 16
     seed: int | None = None
     _rng: random.Random = field(default_factory=random.Random, repr=False)
 

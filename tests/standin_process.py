@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,27 +30,29 @@ def free_port() -> int:
 def running_standin(*options: str) -> Iterator[str]:
     """Yields the stand-in's issuer URL (with its trailing slash)."""
     port = free_port()
-    process = subprocess.Popen(
-        [str(CLI), "fake-neon", "--port", str(port), "--redirect-uri", SERVICE_CALLBACK, *options],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    issuer = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{issuer}.well-known/openid-configuration", timeout=1).is_success:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the stand-in did not start") from None
-                time.sleep(0.1)
-        yield issuer
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
+    # A file, not a pipe nobody reads: a pipe's buffer fills (a dropped connection logs a
+    # traceback) and the stand-in then blocks on its next write, answering nothing.
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            [str(CLI), "fake-neon", "--port", str(port), "--redirect-uri", SERVICE_CALLBACK,
+             *options],
+            stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        issuer = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(f"{issuer}.well-known/openid-configuration", timeout=1).is_success:
+                        break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        raise RuntimeError("the stand-in did not start") from None
+                    time.sleep(0.1)
+            yield issuer
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def live_env(issuer: str) -> dict[str, str]:

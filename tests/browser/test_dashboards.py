@@ -16,6 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from application.render_widget import FAILURE_PAUSE
 from neon_standin.seed import ADA
 from tests.browser.conftest import Tenant, check_page, screenshot
 
@@ -147,6 +148,11 @@ def test_rename_and_delete_a_dashboard(admin_page: Page, tenant: Tenant) -> None
     expect(page.get_by_role("link", name="Operations")).to_be_visible()
 
 
+def wait_out_the_failure_pause(page: Page) -> None:
+    """After Neon failed, the service does not ask it again for FAILURE_PAUSE (decision 0023)."""
+    page.wait_for_timeout(FAILURE_PAUSE.total_seconds() * 1000 + 300)
+
+
 def test_each_error_state_says_what_to_do(admin_page: Page, knobs: Tenant) -> None:
     page, tenant = admin_page, knobs
     connect_neon(tenant)
@@ -161,6 +167,7 @@ def test_each_error_state_says_what_to_do(admin_page: Page, knobs: Tenant) -> No
     check_page(page, "widget-neon-unavailable")
 
     set_faults(tenant, **CALM)
+    wait_out_the_failure_pause(page)  # as the button says: before then, the same answer
     try_again.click()
     expect(widget(page)).to_contain_text("50 MB")
 
@@ -172,6 +179,7 @@ def test_each_error_state_says_what_to_do(admin_page: Page, knobs: Tenant) -> No
     check_page(page, "widget-stale")
 
     set_faults(tenant, error_rate=1.0, error_status=404)  # the project is gone
+    wait_out_the_failure_pause(page)
     widget(page).get_by_role("button", name="Refresh Neon Metrics").click()
     expect(widget(page)).to_contain_text("can no longer see this project")
     choose = widget(page).get_by_role("button", name="Choose a project")

@@ -32,6 +32,7 @@ import structlog
 from dependency_injector import providers
 
 from application.ports.neon import GrantedTokens, NeonOAuth
+from application.render_widget import FAILURE_PAUSE
 from bootstrap.app import create_app
 from bootstrap.container import Container, use_cases
 from bootstrap.logs import configure_logging, formatter
@@ -270,6 +271,7 @@ async def scenario(container: Container, client: httpx.AsyncClient, evidence: Ev
     assert (await client.get(data, headers=member)).json()["stale"] is True
     assert (await client.get("/api/integrations/neon/projects", headers=member)).status_code == 503
     standin.faults.error_rate, standin.faults.rate_limit_burst = 0.0, 20
+    clock.advance(seconds=FAILURE_PAUSE.total_seconds())  # Neon is asked again after the pause
     assert (await client.get(data, headers=member)).json()["stale_reason"] == "neon_rate_limited"
     standin.faults.rate_limit_burst = 0
     assert (await client.get(f"{base}/widgets/not-an-id/data", headers=member)).status_code == 422

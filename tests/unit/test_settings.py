@@ -41,6 +41,8 @@ def test_public_url_cors_and_ipv6_hosts() -> None:
         ({"PRODUL_BOOTSTRAP_ADMIN_TOKEN": "short"}, "PRODUL_BOOTSTRAP_ADMIN_TOKEN"),
         ({"PRODUL_NEON_BUDGET_PER_MINUTE": "0"}, "PRODUL_NEON_BUDGET_PER_MINUTE"),
         ({"PRODUL_NEON_BUDGET_PER_MINUTE": "6e2"}, "PRODUL_NEON_BUDGET_PER_MINUTE"),
+        ({"PRODUL_SHUTDOWN_GRACE": "0"}, "PRODUL_SHUTDOWN_GRACE"),
+        ({"PRODUL_SHUTDOWN_GRACE": "1.5"}, "PRODUL_SHUTDOWN_GRACE"),
     ],
 )
 def test_a_bad_setting_names_the_variable(env: dict[str, str], named: str) -> None:
@@ -57,3 +59,6 @@ def test_a_refused_token_is_not_echoed() -> None:
 def test_the_neon_budget_defaults_to_600_a_minute_and_can_be_set() -> None:
     assert load_settings({}).neon_budget_per_minute == 600
     assert load_settings({"PRODUL_NEON_BUDGET_PER_MINUTE": "120"}).neon_budget_per_minute == 120
+def test_the_shutdown_grace_defaults_to_20_seconds() -> None:
+    assert load_settings({}).shutdown_grace_seconds == 20
+    assert load_settings({"PRODUL_SHUTDOWN_GRACE": "45"}).shutdown_grace_seconds == 45

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -21,6 +24,19 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 LOST_RACE = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
 
 
+# Every statement's deadline on PostgreSQL, enforced by the client: a server behind a network
+# partition neither answers nor refuses, and without it a request would wait for TCP to notice
+# (hours). Ours are small, indexed statements; the refresh lock's session waits longer (its
+# lock_timeout is 15 s) and has a deadline of its own.
+STATEMENT_DEADLINE = 5.0
+CONNECT_DEADLINE = 5.0
+# A server restarting (`pg_ctl restart`) refuses connections, or says it is starting, for a
+# moment: a connection refused that fast is tried again, for this long at most, before the
+# request fails (one that timed out is not: that is a partition, not a restart).
+CONNECT_RETRY_BUDGET = 2.5
+CONNECT_RETRY_DELAYS = (0.1, 0.2, 0.4, 0.8)
+
+
 def _uncounted(cause: str) -> None:
     return None
 
@@ -31,10 +47,11 @@ class Database:
         url: str,
         *,
         pool_size: int = 10,
+        statement_deadline: float = STATEMENT_DEADLINE,
         on_unavailable: Callable[[str], None] = _uncounted,
     ) -> None:
         self.url = url
-        self.engine: AsyncEngine = _engine(url, pool_size)
+        self.engine: AsyncEngine = _engine(url, pool_size, statement_deadline)
         self.on_unavailable = on_unavailable  # telemetry: the cause's class name (bounded)
         self._inline = InlineSqliteReads(url) if self.is_sqlite else None
 
@@ -47,12 +64,15 @@ class Database:
         """One transaction. On SQLite a writing one takes the write lock at BEGIN (IMMEDIATE), so
         writers queue instead of deadlocking; a reading one begins deferred, as WAL allows."""
         with self._translated():
-            async with self.engine.connect() as connection:
+            connection = await self._connected()
+            try:
                 if not write:  # one snapshot for every statement (SQLite's WAL reads are one)
                     level = "SERIALIZABLE" if self.is_sqlite else "REPEATABLE READ"
                     await connection.execution_options(produl_reading=True, isolation_level=level)
                 async with connection.begin():
                     yield connection
+            finally:
+                await connection.close()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection | InlineRead]:
@@ -94,17 +114,37 @@ class Database:
             self._inline.dispose()
         await self.engine.dispose()
 
+    async def _connected(self) -> AsyncConnection:
+        """A pooled connection; on PostgreSQL, one refused at once (the server restarting) is
+        tried again for a moment: nothing was sent yet, so this is safe for writes too, and a
+        restart of a second is not an outage for the requests that arrive meanwhile."""
+        began = time.monotonic()
+        for delay in itertools.chain(CONNECT_RETRY_DELAYS, itertools.repeat(1.0)):
+            try:
+                return await self.engine.connect()
+            except (DBAPIError, OSError) as failure:
+                spent = time.monotonic() - began
+                if self.is_sqlite or _timed_out(failure) or spent + delay > CONNECT_RETRY_BUDGET:
+                    raise
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable: the loop returns or raises")
+
 
 def _sqlstate(failure: DBAPIError) -> str | None:
     code = getattr(failure.orig, "sqlstate", None) or getattr(failure.orig, "pgcode", None)
     return code if isinstance(code, str) else None
 
 
+def _timed_out(failure: Exception) -> bool:
+    cause = failure.orig if isinstance(failure, DBAPIError) else failure
+    return isinstance(cause, TimeoutError)
+
+
 def _is_disconnect(failure: SQLAlchemyError) -> bool:
     return isinstance(failure, DBAPIError) and bool(failure.connection_invalidated)
 
 
-def _engine(url: str, pool_size: int) -> AsyncEngine:
+def _engine(url: str, pool_size: int, statement_deadline: float) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _sqlite_pragmas_and_immediate_begin(engine)
@@ -114,14 +154,16 @@ def _engine(url: str, pool_size: int) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,  # a killed backend is replaced instead of failing the next request
-        pool_timeout=10,
+        pool_timeout=STATEMENT_DEADLINE,  # every connection busy that long: an outage
         connect_args={
             "server_settings": {
-                "lock_timeout": "15s",
+                # a lock wait ends with the server's own error before the statement's deadline
+                "lock_timeout": f"{int(min(15.0, statement_deadline - 1) * 1000)}ms",
                 "idle_in_transaction_session_timeout": "60s",
                 "application_name": "produl-neon",
             },
-            "timeout": 10,
+            "timeout": CONNECT_DEADLINE,
+            "command_timeout": statement_deadline,
         },
     )
 

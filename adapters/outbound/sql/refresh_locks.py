@@ -26,6 +26,7 @@ log = logging.getLogger("produl_neon.store")
 LEASE_SECONDS = 30.0  # well beyond a token call's deadline
 WAIT_SECONDS = 20.0
 POLL_SECONDS = 0.02
+LOCK_STATEMENT_DEADLINE = 20.0
 
 
 class PostgresAdvisoryLock:
@@ -33,7 +34,13 @@ class PostgresAdvisoryLock:
     starve the pool that the stores (and the refresh itself) draw from."""
 
     def __init__(self, db: Database) -> None:
-        self._db = Database(db.url, pool_size=5, on_unavailable=db.on_unavailable)
+        # pg_advisory_lock waits up to the server's lock_timeout (15 s) for another holder
+        self._db = Database(
+            db.url,
+            pool_size=5,
+            statement_deadline=LOCK_STATEMENT_DEADLINE,
+            on_unavailable=db.on_unavailable,
+        )
 
     async def dispose(self) -> None:
         await self._db.dispose()

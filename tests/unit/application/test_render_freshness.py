@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from application.ports.neon import NeonRateLimited, NeonUnavailable
-from application.render_widget import StaleReason, WidgetData
+from application.render_widget import FAILURE_PAUSE, StaleReason, WidgetData
 from domain.errors import NeonReauthorizationRequired, ProjectNotAccessible
 from domain.ids import NeonProjectId
 from domain.metrics import NeonMetricsSnapshot
@@ -79,8 +79,36 @@ async def test_neon_failing_after_one_good_render_answers_with_the_last_good_dat
         still = await c.render_widget().execute(windowed.admin, board, widget)
         assert still.stale_reason is reason and c.neon_console().calls == []
         windowed.clock.advance(seconds=failure.retry_after_seconds)
+    windowed.clock.advance(seconds=FAILURE_PAUSE.total_seconds())  # Neon is asked again
     fresh = await c.render_widget().execute(windowed.admin, board, widget)
     assert not fresh.stale and fresh.age_seconds == 0
+
+
+async def test_after_neon_failed_a_project_renders_do_not_ask_again_for_a_moment(
+    windowed: Workspace,
+) -> None:
+    """A fault storm's finding: 50 viewers each waited for Neon's retries, and kept a failing
+    Neon busy with three requests per render. For the pause, renders answer at once."""
+    c, board, widget = windowed.container, *await _widget(windowed)
+    cold_board, cold = await _widget(windowed, "old-violet-32930710")
+    await c.render_widget().execute(windowed.admin, board, widget)
+    windowed.clock.advance(seconds=90)
+    c.neon_console().failing = NeonUnavailable(retry_after_seconds=60)
+    assert (await c.render_widget().execute(windowed.admin, board, widget)).stale
+    with pytest.raises(NeonUnavailable):
+        await c.render_widget().execute(windowed.admin, cold_board, cold)
+    c.neon_console().calls.clear()
+    windowed.clock.advance(seconds=2)
+    again = await c.render_widget().execute(windowed.admin, board, widget)
+    assert again.stale_reason is StaleReason.NEON_UNAVAILABLE and again.age_seconds == 92
+    with pytest.raises(NeonUnavailable) as paused:
+        await c.render_widget().execute(windowed.admin, cold_board, cold, refresh=True)
+    assert paused.value.retry_after_seconds == FAILURE_PAUSE.total_seconds() - 2
+    assert c.neon_console().calls == []  # neither project was asked again
+    c.neon_console().failing = None
+    windowed.clock.advance(seconds=FAILURE_PAUSE.total_seconds() - 2)
+    assert not (await c.render_widget().execute(windowed.admin, board, widget)).stale
+    assert (await c.render_widget().execute(windowed.admin, cold_board, cold)).age_seconds == 0
 
 
 async def test_with_no_snapshot_yet_the_failure_is_the_answer(windowed: Workspace) -> None:
@@ -88,6 +116,7 @@ async def test_with_no_snapshot_yet_the_failure_is_the_answer(windowed: Workspac
     c.neon_console().failing = NeonUnavailable()
     with pytest.raises(NeonUnavailable):
         await c.render_widget().execute(windowed.admin, board, widget)
+    windowed.clock.advance(seconds=FAILURE_PAUSE.total_seconds())
     c.neon_console().failing = NeonRateLimited(30)
     with pytest.raises(NeonRateLimited):
         await c.render_widget().execute(windowed.admin, board, widget)
@@ -128,6 +157,7 @@ async def test_disconnect_and_reconnect_forget_the_snapshots(windowed: Workspace
         await c.render_widget().execute(windowed.admin, board, widget)
 
     c.neon_console().failing = None
+    windowed.clock.advance(seconds=FAILURE_PAUSE.total_seconds())
     await c.render_widget().execute(windowed.admin, board, widget)
     now = await stored(c).connections.get(workspace_id)
     assert now is not None
@@ -174,5 +204,6 @@ async def test_another_workspace_never_receives_the_snapshot_of_the_same_project
         await c.render_widget().execute(other.admin, other_board, other_widget)
     c.neon_console().failing = None
     c.neon_console().calls.clear()
+    windowed.clock.advance(seconds=FAILURE_PAUSE.total_seconds())  # its own pause, not the first's
     await c.render_widget().execute(other.admin, other_board, other_widget)
     assert len(c.neon_console().calls) == 2  # its own fetch, inside the first one's window
