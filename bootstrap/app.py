@@ -19,7 +19,6 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from adapters.inbound.http.allowed_methods import allow_every_method
 from adapters.inbound.http.auth import member_guard
 from adapters.inbound.http.dashboards import DashboardsController
-from adapters.inbound.http.dependency_order import resolve_in_order
 from adapters.inbound.http.hardening import readable_body, security_headers
 from adapters.inbound.http.integrations import IntegrationsController
 from adapters.inbound.http.members import MembersController
@@ -110,7 +109,6 @@ def create_app(container: Container, *, prepare: bool = True) -> Litestar:
         else None,
     )
     describe(app)
-    resolve_in_order()  # no task group per request for synchronous providers (decision 0020)
     # Around everything Litestar does, routing included: app-level middleware would only see
     # requests that matched a route, and the log and the counts must see every request.
     app.asgi_handler = RequestLog(app.asgi_handler, container.telemetry())
