@@ -136,9 +136,10 @@ class Stage:
 
     def warm_up(self) -> None:
         """A fresh render of every warm widget (after a storm, once the service asks Neon again:
-        it pauses a project for 5 s after Neon failed it)."""
+        it pauses a project for 5 s after Neon failed it, and the whole Neon account for 30 s
+        after a 429 without Retry-After)."""
         for path in self.warm:
-            for _ in range(20):
+            for _ in range(80):
                 response = self.render(path, refresh=True)
                 if response.status_code == 200 and not response.json()["stale"]:
                     break
