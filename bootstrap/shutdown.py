@@ -19,6 +19,8 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Send
 
+from adapters.inbound.http.request_log import route_template
+
 log = logging.getLogger("produl_neon.shutdown")
 # A refresh: its token request's deadline (15 s) and storing the rotated pair through a store
 # outage (about 10 s), with room to spare.
@@ -49,8 +51,9 @@ def answering_cut_off_requests(app: ASGIApp) -> ASGIApp:
         except asyncio.CancelledError as cancelled:
             if scope["type"] != "http" or UVICORN_CUT_OFF not in " ".join(map(str, cancelled.args)):
                 raise
+            # the route's template, never the path: a sign-in link's secret is in its path
             log.warning("a request outlasted the shutdown grace period: cut off (%s)",
-                        scope["path"])  # fmt: skip
+                        route_template(scope))  # fmt: skip
             if not started:
                 await send(_start())
                 body: Any = {"type": "http.response.body", "body": CUT_OFF_PROBLEM}

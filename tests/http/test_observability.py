@@ -180,3 +180,16 @@ async def test_a_database_that_does_not_answer_is_unready_and_counted() -> None:
     finally:
         await nobody.dispose()
     assert causes and all(cause.isidentifier() for cause in causes)  # class names: bounded
+
+
+async def test_a_method_nobody_knows_is_counted_as_other_and_never_becomes_a_series(
+    api: Api,
+) -> None:
+    """A stranger's made-up methods would otherwise each add a series that is never freed."""
+    for n in range(3):
+        await api.client.request(f"XYZ{n}JUNK", "/healthz")
+    exposition = (await api.client.get("/metrics")).text
+    assert "JUNK" not in exposition
+    counted = [line for line in exposition.splitlines()
+               if line.startswith("produl_neon_http_requests_total{") and 'method="OTHER"' in line]
+    assert len(counted) == 1 and counted[0].endswith(" 3.0"), counted  # fmt: skip

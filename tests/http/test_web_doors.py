@@ -216,3 +216,15 @@ async def test_an_htmx_refusal_is_a_notice_in_the_page_not_in_place_of_the_part(
     assert answer.status_code == 403
     assert answer.headers["hx-retarget"] == "#page-problems"
     assert 'role="alert"' in answer.text and "<html" not in answer.text
+
+
+async def test_a_file_sent_as_the_token_or_the_next_page_is_refused_not_a_crash(api: Api) -> None:
+    """Multipart lets a field be a file: it counts as no value (401, the form again), not a 500."""
+    page = await api.client.get("/sign-in")
+    answer = await api.client.post(
+        "/sign-in",
+        data={"_csrf_token": csrf_token(page)},
+        files={"token": ("token.txt", ADMIN_TOKEN.encode()), "next": ("n.txt", b"/dashboards")},
+    )
+    assert answer.status_code == 401
+    assert "Member token" in answer.text

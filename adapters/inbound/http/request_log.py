@@ -34,6 +34,20 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+# A client may send any token as the method (h11 passes it on): anything else is "OTHER", so a
+# label value or a log field never carries what a stranger chose (and series stay bounded).
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def known_method(scope: Scope) -> str:
+    method = str(scope.get("method", ""))
+    return method if method in KNOWN_METHODS else "OTHER"
+
+
+def route_template(scope: Scope) -> str:
+    return _template(scope)
+
+
 def _template(scope: Scope) -> str:
     """The router sets the template on a match; a mounted app (the stand-in) has its mount's."""
     if template := scope.get("path_template"):
@@ -52,7 +66,7 @@ class RequestLog:
         if scope["type"] != ScopeType.HTTP:
             await self._app(scope, receive, send)
             return
-        method = str(scope.get("method", "?"))
+        method = known_method(scope)
         request_id = accepted_request_id(_header(scope, b"x-request-id"))
         answered: dict[str, Any] = {"status": 500}  # if the app fails before answering
 

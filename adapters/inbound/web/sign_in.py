@@ -55,9 +55,9 @@ async def sign_in(
     """A new session id at every sign-in (one planted beforehand is worth nothing); the
     browser's previous session, if any, ends."""
     form = await request.form()
-    next_page = local_path(form.get("next"))
+    next_page = local_path(_text(form.get("next")))
     try:
-        started = await sign_in.execute(form.get("token"))
+        started = await sign_in.execute(_text(form.get("token")))
     except Unauthenticated:
         return _sign_in_page(next_page, REFUSED, status=401)
     await sign_out.execute(request.cookies.get(SESSION_COOKIE))
@@ -93,3 +93,8 @@ async def sign_out(
     await sign_out.execute(request.cookies.get(SESSION_COOKIE))
     cleared = cleared_session_cookie(secure=web_settings.secure_cookies)
     return Redirect("/sign-in", status_code=303, cookies=[cleared])
+
+
+def _text(value: object) -> str | None:
+    """A form field as text: a file sent in its place (multipart) counts as no value."""
+    return value if isinstance(value, str) else None
