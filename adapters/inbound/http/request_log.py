@@ -45,10 +45,6 @@ def known_method(scope: Scope) -> str:
 
 
 def route_template(scope: Scope) -> str:
-    return _template(scope)
-
-
-def _template(scope: Scope) -> str:
     """The router sets the template on a match; a mounted app (the stand-in) has its mount's."""
     if template := scope.get("path_template"):
         return str(template)
@@ -87,7 +83,7 @@ class RequestLog:
                 await self._app(scope, receive, send_with_id)
             finally:
                 seconds = time.perf_counter() - started
-                route = _template(scope)
+                route = route_template(scope)
                 status = int(answered["status"])
                 self._telemetry.request_answered(method, route, status, seconds)
                 log.info(
