@@ -119,7 +119,7 @@ class SharedFetches:
         """The lease and the fetch's calls from the budget, together: ``lease`` when taken,
         else whose it is. A spent budget takes the lease only to tell the renders waiting for
         it (a failed lease), and raises."""
-        async with self.uow.begin() as stores:
+        async with self.uow.begin(durable=False) as stores:
             latest = await stores.snapshots.latest(*_of(fetch.key))  # saved since we looked?
             if _newer(latest, seen):
                 return latest, None
@@ -156,11 +156,11 @@ class SharedFetches:
             raise
         except BaseException:
             with contextlib.suppress(StoreUnavailable):  # the lease runs out by itself
-                async with self.uow.begin() as stores:
+                async with self.uow.begin(durable=False) as stores:
                     await stores.fetch_leases.release(*_of(key), holder)
             raise
         # Its own short write after the call: no transaction is held while Neon answers
-        async with self.uow.begin() as stores:
+        async with self.uow.begin(durable=False) as stores:
             await stores.snapshots.save(key.workspace_id, key.connection_id, snapshot)
             now = self.clock.now()
             await keep_point(stores.trend, key.workspace_id, fetch.account_id, snapshot, now)
@@ -176,7 +176,7 @@ class SharedFetches:
         retry_at = now + timedelta(seconds=failure.retry_after_seconds)
         reason = RATE_LIMITED if isinstance(failure, NeonRateLimited) else UNAVAILABLE
         with contextlib.suppress(StoreUnavailable):  # the lease runs out by itself
-            async with self.uow.begin() as stores:
+            async with self.uow.begin(durable=False) as stores:
                 await stores.fetch_leases.fail(*_of(fetch.key), holder, reason, retry_at)
                 if isinstance(failure, NeonRateLimited):
                     fresh = CallBudget.full(self.per_minute, now)

@@ -373,10 +373,15 @@ class Stores(Protocol):
 
 
 class UnitOfWork(Protocol):
-    def begin(self) -> AbstractAsyncContextManager[Stores]:
+    def begin(self, *, durable: bool = True) -> AbstractAsyncContextManager[Stores]:
         """A writing transaction: what is written through the stores it yields commits when the
         block ends normally, and none of it when the block raises. Writers queue for each other
-        where they touch the same rows; keep calls to Neon outside the block."""
+        where they touch the same rows; keep calls to Neon outside the block.
+
+        ``durable=False`` is for what Neon can give us again (snapshots, trend points, fetch
+        leases, the call budget): the commit does not wait for the disk, so a power cut (not a
+        crash of this process) may lose it. Tokens, members and everything a customer wrote are
+        always durable."""
 
     def read(self) -> AbstractAsyncContextManager[Stores]:
         """A reading transaction: one consistent view, no locks held against writers."""

@@ -41,8 +41,8 @@ class CrashBeforeAudit:
     inner: UnitOfWork
 
     @asynccontextmanager
-    async def begin(self) -> AsyncIterator[Stores]:
-        async with self.inner.begin() as real:
+    async def begin(self, *, durable: bool = True) -> AsyncIterator[Stores]:
+        async with self.inner.begin(durable=durable) as real:
             yield dataclasses.replace(real, audit=CrashingAudit())  # type: ignore[type-var]
 
     def read(self) -> Any:

@@ -273,8 +273,8 @@ class _CommitWhenReleased:
         self.written, self.release = asyncio.Event(), asyncio.Event()
 
     @asynccontextmanager
-    async def begin(self) -> AsyncIterator[Stores]:
-        async with self._uow.begin() as stores:
+    async def begin(self, *, durable: bool = True) -> AsyncIterator[Stores]:
+        async with self._uow.begin(durable=durable) as stores:
             yield stores
             self.written.set()
             await self.release.wait()

@@ -20,7 +20,8 @@ class BuggyStores:
     def read(self) -> Any:
         raise RuntimeError("nat_secret-looking-token in a bug")
 
-    begin = read
+    def begin(self, *, durable: bool = True) -> Any:
+        return self.read()
 
 
 async def test_an_unexpected_exception_is_a_logged_500_with_a_request_id(

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from adapters.outbound.sql.inline_reads import InlineRead, InlineSqliteReads
+from adapters.outbound.sql.inline_sqlite import InlineSqlite, InlineTransaction
 from application.ports.stores import StoreUnavailable, VersionConflict
 
 log = logging.getLogger("produl_neon.store")
@@ -53,37 +53,58 @@ class Database:
         self.url = url
         self.engine: AsyncEngine = _engine(url, pool_size, statement_deadline)
         self.on_unavailable = on_unavailable  # telemetry: the cause's class name (bounded)
-        self._inline = InlineSqliteReads(url) if self.is_sqlite else None
+        self._inline = InlineSqlite(url) if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
     @asynccontextmanager
-    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncConnection]:
+    async def transaction(
+        self, *, write: bool = True, durable: bool = True
+    ) -> AsyncIterator[AsyncConnection]:
         """One transaction. On SQLite a writing one takes the write lock at BEGIN (IMMEDIATE), so
-        writers queue instead of deadlocking; a reading one begins deferred, as WAL allows."""
+        writers queue instead of deadlocking; a reading one begins deferred, as WAL allows. A
+        writing one that is not ``durable`` commits without waiting for the disk."""
         with self._translated():
             connection = await self._connected()
             try:
                 if not write:  # one snapshot for every statement (SQLite's WAL reads are one)
                     level = "SERIALIZABLE" if self.is_sqlite else "REPEATABLE READ"
                     await connection.execution_options(produl_reading=True, isolation_level=level)
+                elif self.is_sqlite:  # SQLite takes it before BEGIN (the begin hook below)
+                    await connection.execution_options(produl_durable=durable)
                 async with connection.begin():
+                    if write and not durable and not self.is_sqlite:
+                        await connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
                     yield connection
             finally:
                 await connection.close()
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncConnection | InlineRead]:
+    async def reading(self) -> AsyncIterator[AsyncConnection | InlineTransaction]:
         """A read transaction for the stores: on SQLite run on the loop's own thread
-        (``inline_reads``: cheaper than aiosqlite's thread hops), elsewhere ``transaction``."""
+        (``inline_sqlite``: cheaper than aiosqlite's thread hops), elsewhere ``transaction``."""
         if self._inline is None:
             async with self.transaction(write=False) as connection:
                 yield connection
             return
-        with self._translated(), self._inline.transaction() as read:
+        with self._translated(), self._inline.read() as read:
             yield read
+
+    @asynccontextmanager
+    async def writing(
+        self, *, durable: bool = True
+    ) -> AsyncIterator[AsyncConnection | InlineTransaction]:
+        """A write transaction for the stores: on SQLite on the loop's own thread when the write
+        lock is free this instant (``inline_sqlite``), else ``transaction``, which waits for it."""
+        if self._inline is not None:
+            with self._translated(), self._inline.write(durable=durable) as inline:
+                if inline is not None:
+                    yield inline
+                    return
+        async with self.transaction(write=True, durable=durable) as connection:
+            yield connection
 
     @contextmanager
     def _translated(self) -> Iterator[None]:
@@ -183,5 +204,12 @@ def _sqlite_pragmas_and_immediate_begin(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        reading = connection.get_execution_options().get("produl_reading", False)
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        if options.get("produl_reading", False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        # SQLite refuses to change it inside a transaction; in WAL mode NORMAL survives a crash
+        # of this process, only a power cut may lose the last commits (``UnitOfWork.begin``)
+        durable = options.get("produl_durable", True)
+        connection.exec_driver_sql(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -12,7 +12,7 @@ from sqlalchemy.sql import Executable
 
 class Statements(Protocol):
     """What the stores use of a transaction: aiosqlite's or asyncpg's ``AsyncConnection``, or an
-    inline SQLite read (``inline_reads``)."""
+    inline SQLite transaction (``inline_sqlite``)."""
 
     async def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]: ...
 

@@ -59,8 +59,8 @@ class SqlUnitOfWork:
     keyring: Keyring
 
     @asynccontextmanager
-    async def begin(self) -> AsyncIterator[SqlStores]:
-        async with self.db.transaction(write=True) as tx:
+    async def begin(self, *, durable: bool = True) -> AsyncIterator[SqlStores]:
+        async with self.db.writing(durable=durable) as tx:
             yield SqlStores.bound_to(tx, self.keyring, writing=True)
 
     @asynccontextmanager

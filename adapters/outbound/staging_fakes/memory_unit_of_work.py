@@ -67,7 +67,7 @@ class MemoryUnitOfWork:
     _writer: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @asynccontextmanager
-    async def begin(self) -> AsyncIterator[MemoryStores]:
+    async def begin(self, *, durable: bool = True) -> AsyncIterator[MemoryStores]:
         async with self._writer:
             before = self.state.snapshot()
             try:

@@ -261,11 +261,11 @@ class FlakyWrites:
         return self.inner.read()
 
     @asynccontextmanager
-    async def begin(self) -> AsyncIterator[Stores]:
+    async def begin(self, *, durable: bool = True) -> AsyncIterator[Stores]:
         self.attempts += 1
         if self.attempts <= self.failures:
             raise StoreUnavailable()
-        async with self.inner.begin() as stores:
+        async with self.inner.begin(durable=durable) as stores:
             yield stores
 
 
