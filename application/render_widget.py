@@ -43,8 +43,9 @@ log = logging.getLogger("produl_neon.widgets")
 FAILURE_PAUSE = timedelta(seconds=5)
 A = TypeVar("A")
 B = TypeVar("B")
-# What one fetch costs the account's budget: the project and its branches (one page of up to
-# 10,000; a project with more costs one more call per page, not taken from the budget).
+# What one fetch takes from the account's budget with its lease: the project and its branches
+# (one page of up to 10,000). Retries and further pages are charged after the fetch, from what
+# the Console adapter counted (AuthorizedCalls, decision 0024).
 CALLS_PER_FETCH = 2
 
 
@@ -168,7 +169,7 @@ class RenderWidget:
             connection.account.id,
             CALLS_PER_FETCH,
             lambda: self.neon.with_fresh_token(
-                connection, lambda token: self._fetch(token, project_id)
+                connection, lambda token: self._fetch(token, project_id), paid=CALLS_PER_FETCH
             ),
         )
         seen = last.fetched_at if last is not None else None

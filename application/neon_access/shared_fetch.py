@@ -16,13 +16,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from application.neon_access.account_budget import take_calls
 from application.ports.neon import NeonRateLimited, NeonUnavailable
 from application.ports.stores import FetchLease, Stores, StoreUnavailable, UnitOfWork
 from application.ports.system import Clock, Telemetry
 from application.trend_points import keep_point
 from domain.ids import new_id
 from domain.metrics import NeonMetricsSnapshot
-from domain.neon_budget import CallBudget
 
 # Longer than a fetch takes (two concurrent Console calls with a 10 s deadline rarely take
 # more than one round trip); a holder that crashed is replaced when it runs out.
@@ -137,15 +137,9 @@ class SharedFetches:
 
     async def _spend(self, stores: Stores, fetch: Fetch, now: datetime) -> int:
         """Take ``fetch.calls`` from the account's budget: 0, or the seconds to wait."""
-        fresh = CallBudget.full(self.per_minute, now)
-        held = await stores.neon_budgets.hold(fetch.account_id, fresh)
-        budget, wait = held.take(fetch.calls, self.per_minute, now)
-        if not wait:
-            await stores.neon_budgets.put(fetch.account_id, budget)
-        elif self.telemetry is not None:
-            paused = held.paused_until is not None and now < held.paused_until
-            self.telemetry.budget_rejection("retry_after" if paused else "budget")
-        return wait
+        return await take_calls(
+            stores, fetch.account_id, fetch.calls, self.per_minute, now, self.telemetry
+        )
 
     async def _as_holder(self, fetch: Fetch, holder: str) -> NeonMetricsSnapshot:
         key = fetch.key
@@ -170,18 +164,14 @@ class SharedFetches:
     async def _failed(
         self, fetch: Fetch, holder: str, failure: NeonRateLimited | NeonUnavailable
     ) -> None:
-        """The renders waiting for this fetch share its failure; Neon's 429 pauses the account
-        for every instance until its Retry-After."""
+        """The renders waiting for this fetch share its failure (Neon's 429 has already paused
+        the account for every instance: ``AuthorizedCalls`` settles every call with it)."""
         now = self.clock.now()
         retry_at = now + timedelta(seconds=failure.retry_after_seconds)
         reason = RATE_LIMITED if isinstance(failure, NeonRateLimited) else UNAVAILABLE
         with contextlib.suppress(StoreUnavailable):  # the lease runs out by itself
             async with self.uow.begin() as stores:
                 await stores.fetch_leases.fail(*_of(fetch.key), holder, reason, retry_at)
-                if isinstance(failure, NeonRateLimited):
-                    fresh = CallBudget.full(self.per_minute, now)
-                    held = await stores.neon_budgets.hold(fetch.account_id, fresh)
-                    await stores.neon_budgets.put(fetch.account_id, held.paused(retry_at))
 
 
 def _of(key: ProjectKey) -> tuple[str, str, str]:

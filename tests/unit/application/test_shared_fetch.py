@@ -1,6 +1,6 @@
 """The fetch lease and the budget as two instances see them (two SharedFetches over one set of
 stores): one fetch for both, the holder's failure shared with its waiters, a bounded wait, a
-crashed holder replaced when its lease runs out, a spent budget and a 429 that stop both."""
+crashed holder replaced when its lease runs out, a spent budget that stops both."""
 
 from __future__ import annotations
 
@@ -77,7 +77,9 @@ async def test_a_waiter_gives_up_after_the_bound_and_a_crashed_holder_is_replace
     assert await one.fetch(fetch(neon), None) and neon.calls == 1
 
 
-async def test_the_budget_and_a_429_hold_every_instance() -> None:
+async def test_the_budget_holds_every_instance() -> None:
+    """(A 429's pause is every Console call's, not only a fetch's: AuthorizedCalls settles each
+    call with the account, tests/http/test_account_budget.py.)"""
     clock, one, two = instances(per_minute=2)  # one fetch a minute
 
     async def render(on: SharedFetches, neon: Neon) -> NeonMetricsSnapshot:
@@ -93,11 +95,4 @@ async def test_the_budget_and_a_429_hold_every_instance() -> None:
         await render(two, spent)
     assert spent.calls == 0 and over.value.retry_after_seconds == 59  # refilled for 1 s
     clock.advance(minutes=1)
-    with pytest.raises(NeonRateLimited):  # Neon's 429, Retry-After 30 s
-        await render(two, Neon(clock, NeonRateLimited(30)))
-    blocked = Neon(clock)
-    with pytest.raises(NeonRateLimited) as held:
-        await render(one, blocked)  # the other instance's 429 holds here too
-    assert blocked.calls == 0 and held.value.retry_after_seconds == 29
-    clock.advance(seconds=60)
     assert await render(one, Neon(clock))
