@@ -96,3 +96,35 @@ async def test_the_budget_holds_every_instance() -> None:
     assert spent.calls == 0 and over.value.retry_after_seconds == 59  # refilled for 1 s
     clock.advance(minutes=1)
     assert await render(one, Neon(clock))
+
+
+class SlowNeon(Neon):
+    """A holder's fetch that takes as long as the test says: a token refresh, then Console calls
+    that each run into their 10 s deadline."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__(clock)
+        self.done = asyncio.Event()
+
+    async def fetch(self) -> NeonMetricsSnapshot:
+        self.calls += 1
+        await self.done.wait()
+        return snapshot(at=self.clock.now())
+
+
+async def test_a_slow_holder_keeps_its_lease_for_as_long_as_it_fetches() -> None:
+    clock, one, two = instances()
+    one, two = replace(one, renew_seconds=0.01), replace(two, renew_seconds=0.01)
+    slow = SlowNeon(clock)
+    holder = asyncio.create_task(one.fetch(fetch(slow), None))
+    for _ in range(10):  # 30 s of the fetch: three leases' worth
+        await asyncio.sleep(0.05)  # time for the holder to extend its lease
+        clock.advance(seconds=3)
+    other = Neon(clock)
+    waiter = asyncio.create_task(two.fetch(fetch(other), None))
+    await asyncio.sleep(0.1)
+    assert other.calls == 0  # the lease held: the other instance waits for the holder
+    slow.done.set()
+    assert await waiter == await holder and other.calls == 0 and slow.calls == 1
+    async with one.uow.read() as stores:
+        assert await stores.fetch_leases.get(*KEY_PARTS) is None  # released with the snapshot
