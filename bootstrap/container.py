@@ -136,6 +136,7 @@ class Container(containers.DeclarativeContainer):
         telemetry,
         shared_fetches,
         settings.provided.metrics_max_age_seconds,
+        settings.provided.refresh_floor_seconds,
     )
     read_widget_history = providers.Singleton(ReadWidgetHistory, uow, clock)
     add_member = providers.Singleton(AddMember, uow, clock)
