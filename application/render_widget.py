@@ -41,10 +41,16 @@ log = logging.getLogger("produl_neon.widgets")
 # same 503, at once. We tell clients to retry after as long; asking a failing Neon three times
 # per render for every viewer only makes the storm bigger (docs/decisions/0023).
 FAILURE_PAUSE = timedelta(seconds=5)
+# ``?refresh=true`` skips the window, but not this floor: a snapshot fetched less than this long
+# ago (by any instance: it is the snapshot's fetched_at) answers the refresh, so a member
+# looping on Refresh costs at most one fetch per project per 5 s (at most 24 of the account's
+# 600 calls a minute), never the account's whole budget (decision 0024).
+REFRESH_FLOOR_SECONDS = 5
 A = TypeVar("A")
 B = TypeVar("B")
-# What one fetch costs the account's budget: the project and its branches (one page of up to
-# 10,000; a project with more costs one more call per page, not taken from the budget).
+# What one fetch takes from the account's budget with its lease: the project and its branches
+# (one page of up to 10,000). Retries and further pages are charged after the fetch, from what
+# the Console adapter counted (AuthorizedCalls, decision 0024).
 CALLS_PER_FETCH = 2
 
 
@@ -106,8 +112,9 @@ class RenderWidget:
     """Steps: read the widget, the connection, the selection and the project's last snapshot in
     one read; resolve the project (the widget's own, else the workspace's selection; "connect
     Neon" is reported before "select a project"); a snapshot younger than ``max_age_seconds``
-    answers at once (unless ``refresh``: Neon's own figures lag by minutes, so the window loses
-    nothing). Otherwise one fetch: shared with every render of the same project over the same
+    answers at once (Neon's own figures lag by minutes, so the window loses nothing; a
+    ``refresh`` skips it, unless the snapshot is younger than ``refresh_floor_seconds``).
+    Otherwise one fetch: shared with every render of the same project over the same
     connection in flight in this process, then with every instance through the fetch lease
     (``SharedFetches``: one instance fetches, the others wait for its snapshot). The holder takes
     its calls from the Neon account's budget, then gets the project and all its branches
@@ -125,6 +132,7 @@ class RenderWidget:
     telemetry: Telemetry
     shared: SharedFetches
     max_age_seconds: int = 15
+    refresh_floor_seconds: int = REFRESH_FLOOR_SECONDS
     in_flight: SingleFlight[NeonMetricsSnapshot] = field(default_factory=SingleFlight)
     failed_until: dict[str, datetime] = field(default_factory=dict)  # per connection and project
 
@@ -161,14 +169,16 @@ class RenderWidget:
             raise ProjectNotSelected()
         now = self.clock.now()
         window = self.max_age_seconds
-        if last is not None and not refresh and (now - last.fetched_at).total_seconds() < window:
+        if refresh:
+            window = min(window, self.refresh_floor_seconds)
+        if last is not None and (now - last.fetched_at).total_seconds() < window:
             return WidgetData.of(last, now), RenderOutcome.WINDOW_HIT
         fetch = Fetch(
             ProjectKey(actor.workspace_id, connection.id, str(project_id)),
             connection.account.id,
             CALLS_PER_FETCH,
             lambda: self.neon.with_fresh_token(
-                connection, lambda token: self._fetch(token, project_id)
+                connection, lambda token: self._fetch(token, project_id), paid=CALLS_PER_FETCH
             ),
         )
         seen = last.fetched_at if last is not None else None

@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from adapters.outbound.sql.token_cipher import Keyring
+from application.render_widget import REFRESH_FLOOR_SECONDS
 from tests.standin_process import CLI, free_port, live_env, running_standin
 
 ADMIN_TOKEN = "benchmark-admin-token-0123456789"
@@ -352,6 +353,7 @@ def renders_while_neon_fails(service: Service, renders: int) -> None:
         connect(service)  # a fresh account state: no pause left from the previous case
         data = widget(service, SEVEN)
         httpx.get(service.base + data, headers=service.headers()).raise_for_status()  # good
+        time.sleep(REFRESH_FLOOR_SECONDS)  # a refresh answers from younger data (decision 0024)
         faults(service.issuer, **knobs)
         try:
 

@@ -33,6 +33,7 @@ from application.list_members import ListMembers
 from application.list_projects import ListProjects
 from application.list_widget_library import ListWidgetLibrary
 from application.neon_access.access_tokens import AccessTokens
+from application.neon_access.account_budget import AccountBudgets
 from application.neon_access.authorized_calls import AuthorizedCalls
 from application.neon_access.shared_fetch import SharedFetches
 from application.permissions import declaration
@@ -78,7 +79,14 @@ class Container(containers.DeclarativeContainer):
     access_tokens = providers.Singleton(
         AccessTokens, uow, refresh_lock, neon_oauth, clock, telemetry
     )
-    authorized_calls = providers.Singleton(AuthorizedCalls, access_tokens)
+    account_budgets = providers.Singleton(
+        AccountBudgets,
+        uow,
+        clock,
+        settings.provided.neon_budget_per_minute,
+        telemetry=telemetry,
+    )
+    authorized_calls = providers.Singleton(AuthorizedCalls, access_tokens, account_budgets)
     shared_fetches = providers.Singleton(
         SharedFetches,
         uow,
@@ -128,6 +136,7 @@ class Container(containers.DeclarativeContainer):
         telemetry,
         shared_fetches,
         settings.provided.metrics_max_age_seconds,
+        settings.provided.refresh_floor_seconds,
     )
     read_widget_history = providers.Singleton(ReadWidgetHistory, uow, clock)
     add_member = providers.Singleton(AddMember, uow, clock)

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from adapters.outbound.sql.token_cipher import Keyring, KeyringError
+from application.render_widget import REFRESH_FLOOR_SECONDS
 from domain.authorization import CALLBACK_PATH
 from domain.scopes import READ_ONLY_SCOPES
 from neon_standin.server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
@@ -48,6 +49,8 @@ class Settings:
     header_read_timeout_seconds: float = 10.0
     # A widget's data younger than this answers without calling Neon (0: fetch every render)
     metrics_max_age_seconds: int = 15
+    # ?refresh=true answers from data younger than this (0: every refresh asks Neon)
+    refresh_floor_seconds: int = REFRESH_FLOOR_SECONDS
     # Neon calls a minute per Neon account, shared by every instance (Neon allows about 700)
     neon_budget_per_minute: int = 600
     # On SIGTERM, requests in flight get this long before they are cut off (decision 0023)
@@ -123,6 +126,9 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
     max_age = env.get("PRODUL_METRICS_MAX_AGE", "15")
     if not max_age.isdigit() or not 0 <= int(max_age) <= 3600:
         raise SettingsError("PRODUL_METRICS_MAX_AGE is a number of seconds, 0-3600.")
+    floor = env.get("PRODUL_REFRESH_FLOOR", str(REFRESH_FLOOR_SECONDS))
+    if not floor.isdigit() or not 0 <= int(floor) <= 3600:
+        raise SettingsError("PRODUL_REFRESH_FLOOR is a number of seconds, 0-3600.")
     budget = env.get("PRODUL_NEON_BUDGET_PER_MINUTE", "600")
     if not budget.isdigit() or not 1 <= int(budget) <= 100_000:
         raise SettingsError("PRODUL_NEON_BUDGET_PER_MINUTE is a number of calls, 1-100000.")
@@ -174,6 +180,7 @@ def load_settings(env: Mapping[str, str], *, host: str = "127.0.0.1", port: int 
         standin_knobs=env.get("PRODUL_STANDIN_KNOBS") == "1",
         header_read_timeout_seconds=header_timeout_seconds,
         metrics_max_age_seconds=int(max_age),
+        refresh_floor_seconds=int(floor),
         neon_budget_per_minute=int(budget),
         shutdown_grace_seconds=int(grace),
     )

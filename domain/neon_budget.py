@@ -34,6 +34,14 @@ class CallBudget:
             return replace(budget, tokens=budget.tokens - calls), 0
         return budget, max(1, math.ceil((calls - budget.tokens) * 60 / per_minute))
 
+    def settled(self, paid: int, sent: int, per_minute: int, now: datetime) -> CallBudget:
+        """After the calls: ``paid`` were taken beforehand and ``sent`` were made. The calls
+        made beyond what was paid are charged even below zero (they reached Neon: later takes
+        wait until the bucket has refilled past the debt); calls paid for and not made are
+        given back (never beyond a minute's worth)."""
+        budget = self._refilled(per_minute, now)
+        return replace(budget, tokens=min(float(per_minute), budget.tokens + paid - sent))
+
     def paused(self, until: datetime) -> CallBudget:
         """Neon said 429: no calls before ``until`` (a pause is never shortened)."""
         if self.paused_until is not None and self.paused_until >= until:

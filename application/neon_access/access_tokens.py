@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,6 +29,11 @@ from domain.errors import NeonReauthorizationRequired, NotFound
 
 log = logging.getLogger("produl_neon.tokens")
 PERSIST_ATTEMPTS = 8  # about 10 s of a store outage
+# Once the rotated pair's first write has failed, how much longer a caller waits for the flight
+# to store it (a store restarting for a moment) before answering store-unavailable. The flight
+# keeps trying meanwhile; without this bound every render waited for all of its tries: about
+# 7 s of back-off, and up to the store's 5 s deadline each (decision 0024).
+STORE_GRACE_SECONDS = 2.0
 # Longer than any token request can take (the OAuth adapter's deadline is 15 s) with room to spare.
 UNKNOWN_OUTCOME_PAUSE = timedelta(seconds=60)
 
@@ -51,6 +57,8 @@ class AccessTokens:
     clock: Clock
     telemetry: Telemetry
     flights: SingleFlight[Connection] = field(default_factory=SingleFlight)
+    # Per flight: set when its rotated pair could not be written at the first try
+    unstored: dict[str, asyncio.Event] = field(default_factory=dict)
 
     async def current(self, workspace_id: str) -> Connection:
         """The stored connection, if Neon can be called with it (its token may be due)."""
@@ -74,8 +82,28 @@ class AccessTokens:
         current = await self.current(seen.workspace_id)
         if current.id != seen.id or current.version != seen.version:
             return current  # rotated meanwhile: no flight, no lock
-        key = f"{seen.id}@{seen.version}"
-        return await self.flights.run(key, lambda: self._rotate_under_lock(seen))
+        key = _flight(seen)
+        return await self._wait(key, self.flights.run(key, lambda: self._rotate_under_lock(seen)))
+
+    async def _wait(self, key: str, flight: Awaitable[Connection]) -> Connection:
+        """The flight's connection; once the flight's rotated pair could not be written, for
+        STORE_GRACE_SECONDS more at most, then StoreUnavailable. The flight goes on trying,
+        still holding the refresh lock (nobody may refresh with the old token meanwhile), and
+        callers leave it to the store's outage; one arriving meanwhile waits the grace alone."""
+        unstored = self.unstored.setdefault(key, asyncio.Event())
+        waiting, noticed = asyncio.ensure_future(flight), asyncio.ensure_future(unstored.wait())
+        try:
+            await asyncio.wait((waiting, noticed), return_when=asyncio.FIRST_COMPLETED)
+            if not waiting.done():
+                await asyncio.wait((waiting,), timeout=STORE_GRACE_SECONDS)
+            if not waiting.done():
+                raise StoreUnavailable()
+            return waiting.result()
+        finally:
+            noticed.cancel()
+            waiting.cancel()  # this caller's wait only: the flight itself is shielded
+            if not self.flights.running(key):
+                self.unstored.pop(key, None)
 
     async def drain(self) -> None:
         """Wait for refreshes in flight (a stopping process must still store what it rotated)."""
@@ -117,12 +145,15 @@ class AccessTokens:
         log.info("connection %s: the Console API accepts its token again", connection.id)
 
     async def _rotate_under_lock(self, seen: Connection) -> Connection:
-        async with self.lock.hold(seen.id):
-            current = await self.current(seen.workspace_id)
-            if current.id != seen.id or current.version != seen.version:
-                self.telemetry.token_refresh("already_rotated")
-                return current
-            return await self._refresh(current)
+        try:
+            async with self.lock.hold(seen.id):
+                current = await self.current(seen.workspace_id)
+                if current.id != seen.id or current.version != seen.version:
+                    self.telemetry.token_refresh("already_rotated")
+                    return current
+                return await self._refresh(current)
+        finally:
+            self.unstored.pop(_flight(seen), None)  # a later flight of this version starts anew
 
     async def _refresh(self, current: Connection) -> Connection:
         now = self.clock.now()
@@ -162,6 +193,8 @@ class AccessTokens:
                 await self._write(rotated, expected_version=expected_version)
                 return
             except StoreUnavailable:
+                flight = f"{rotated.id}@{expected_version}"  # the key of the flight rotating it
+                self.unstored.setdefault(flight, asyncio.Event()).set()
                 if attempt == PERSIST_ATTEMPTS - 1:
                     log.critical("rotated tokens of connection %s could not be stored", rotated.id)
                     self.telemetry.token_refresh("lost")
@@ -189,3 +222,8 @@ class AccessTokens:
     async def _write(self, connection: Connection, *, expected_version: int) -> None:
         async with self.uow.begin() as stores:
             await stores.connections.update(connection, expected_version=expected_version)
+
+
+def _flight(seen: Connection) -> str:
+    """The key of the flight rotating that version of the connection (one per rotation)."""
+    return f"{seen.id}@{seen.version}"

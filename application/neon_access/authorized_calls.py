@@ -1,4 +1,5 @@
-"""Console API calls made with a fresh token, recovering from a token replaced elsewhere."""
+"""Console API calls made with a fresh token, recovering from a token replaced elsewhere, and
+paid from the Neon account's call budget: every Console call for an account passes here."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from application.neon_access.access_tokens import AccessTokens
-from application.ports.neon import AccessTokenRejected, NeonUnavailable
+from application.neon_access.account_budget import AccountBudgets
+from application.ports.neon import (
+    AccessTokenRejected,
+    NeonUnavailable,
+    counting_console_requests,
+)
 from domain.connection import Connection
 from domain.secrets import Secret
 
@@ -26,11 +32,31 @@ class AuthorizedCalls:
     not a broken grant (only the token endpoint decides that): the connection is degraded and
     refreshes pause (``AccessTokens.console_refused_fresh_token``, decision 0002). A 401 that
     keeps coming back while others rotate is reported as Neon being unavailable too.
+
+    The calls are the account's (decision 0024): ``paid`` of them were taken from its budget by
+    the caller (a render's fetch, with its lease), else one is taken here first, which also
+    stops every call while a 429's pause is on (NeonRateLimited). Afterwards the budget is
+    settled with what the Console adapter really sent, retries and pages included, and a 429
+    among them pauses the account for every instance, even when ``request`` went on without it.
     """
 
     tokens: AccessTokens
+    budgets: AccountBudgets
 
     async def with_fresh_token(
+        self, connection: Connection, request: Callable[[Secret], Awaitable[T]], *, paid: int = 0
+    ) -> T:
+        account_id = connection.account.id
+        if not paid:
+            paid = 1
+            await self.budgets.reserve(account_id, paid)
+        with counting_console_requests() as counted:
+            try:
+                return await self._with_fresh_token(connection, request)
+            finally:
+                await self.budgets.settle(account_id, paid, counted)
+
+    async def _with_fresh_token(
         self, connection: Connection, request: Callable[[Secret], Awaitable[T]]
     ) -> T:
         connection = await self.tokens.fit_for_use(connection)

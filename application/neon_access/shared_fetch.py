@@ -10,26 +10,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from application.neon_access.account_budget import take_calls
 from application.ports.neon import NeonRateLimited, NeonUnavailable
 from application.ports.stores import FetchLease, Stores, StoreUnavailable, UnitOfWork
 from application.ports.system import Clock, Telemetry
 from application.trend_points import keep_point
 from domain.ids import new_id
 from domain.metrics import NeonMetricsSnapshot
-from domain.neon_budget import CallBudget
 
-# Longer than a fetch takes (two concurrent Console calls with a 10 s deadline rarely take
-# more than one round trip); a holder that crashed is replaced when it runs out.
+# A holder that crashed is replaced when its lease runs out. A fetch may take longer than
+# that (a token refresh, then Console calls with a 10 s deadline each, retries, more pages), so
+# the holder extends its lease while it fetches, every third of it (decision 0024).
 LEASE = timedelta(seconds=10)
+RENEW_SECONDS = LEASE.total_seconds() / 3
 WAIT_SECONDS = 5.0  # how long a render waits for another instance's fetch before giving up
 POLL_SECONDS = 0.05
 UNAVAILABLE, RATE_LIMITED = "neon_unavailable", "neon_rate_limited"
+log = logging.getLogger("produl_neon.widgets")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +64,9 @@ class SharedFetches:
     - a holder's failure is shared with the renders that waited for it (they answer with the
       last good data, or the problem), not retried by each of them; a render arriving later
       tries again (anyone may take a failed lease);
-    - a holder that vanished (its lease ran out) or released the lease without a snapshot is
-      replaced by the next waiter;
+    - the holder extends its lease while it fetches, however long that takes; a holder that
+      vanished (its lease ran out) or released the lease without a snapshot is replaced by the
+      next waiter;
     - a render that waited in vain gets NeonUnavailable: the caller answers with the last good
       data when there is some, else the 503 problem. Fetching anyway would double Neon's calls
       exactly when Neon is slow;
@@ -76,6 +81,7 @@ class SharedFetches:
     wait_seconds: float = WAIT_SECONDS
     poll_seconds: float = POLL_SECONDS
     telemetry: Telemetry | None = None  # counts the fetches the budget refused
+    renew_seconds: float = RENEW_SECONDS
 
     async def fetch(self, fetch: Fetch, seen: datetime | None) -> NeonMetricsSnapshot:
         """The snapshot ``fetch`` saved, or one another render saved after ``seen`` (the
@@ -137,20 +143,15 @@ class SharedFetches:
 
     async def _spend(self, stores: Stores, fetch: Fetch, now: datetime) -> int:
         """Take ``fetch.calls`` from the account's budget: 0, or the seconds to wait."""
-        fresh = CallBudget.full(self.per_minute, now)
-        held = await stores.neon_budgets.hold(fetch.account_id, fresh)
-        budget, wait = held.take(fetch.calls, self.per_minute, now)
-        if not wait:
-            await stores.neon_budgets.put(fetch.account_id, budget)
-        elif self.telemetry is not None:
-            paused = held.paused_until is not None and now < held.paused_until
-            self.telemetry.budget_rejection("retry_after" if paused else "budget")
-        return wait
+        return await take_calls(
+            stores, fetch.account_id, fetch.calls, self.per_minute, now, self.telemetry
+        )
 
     async def _as_holder(self, fetch: Fetch, holder: str) -> NeonMetricsSnapshot:
         key = fetch.key
         try:
-            snapshot = await fetch.run()
+            async with self._kept(key, holder):
+                snapshot = await fetch.run()
         except (NeonRateLimited, NeonUnavailable) as failure:
             await self._failed(fetch, holder, failure)
             raise
@@ -167,21 +168,41 @@ class SharedFetches:
             await stores.fetch_leases.release(*_of(key), holder)
         return snapshot
 
+    @contextlib.asynccontextmanager
+    async def _kept(self, key: ProjectKey, holder: str) -> AsyncIterator[None]:
+        """The holder's lease, extended every ``renew_seconds`` while the block runs: a fetch
+        that outlasts LEASE must not let another instance take the lease and fetch too. A fetch
+        shorter than ``renew_seconds`` (nearly all) writes nothing more."""
+        keeper = asyncio.ensure_future(self._keep(key, holder))
+        try:
+            yield
+        finally:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
+
+    async def _keep(self, key: ProjectKey, holder: str) -> None:
+        while True:
+            await asyncio.sleep(self.renew_seconds)
+            with contextlib.suppress(StoreUnavailable):  # tried again next time, before it ends
+                async with self.uow.begin() as stores:
+                    until = self.clock.now() + LEASE
+                    if await stores.fetch_leases.extend(*_of(key), holder, until):
+                        continue
+                log.warning("project %s: this fetch's lease ran out (its extensions did not "
+                            "reach the store); another render took it", key.project_id)  # fmt: skip
+                return
+
     async def _failed(
         self, fetch: Fetch, holder: str, failure: NeonRateLimited | NeonUnavailable
     ) -> None:
-        """The renders waiting for this fetch share its failure; Neon's 429 pauses the account
-        for every instance until its Retry-After."""
+        """The renders waiting for this fetch share its failure (Neon's 429 has already paused
+        the account for every instance: ``AuthorizedCalls`` settles every call with it)."""
         now = self.clock.now()
         retry_at = now + timedelta(seconds=failure.retry_after_seconds)
         reason = RATE_LIMITED if isinstance(failure, NeonRateLimited) else UNAVAILABLE
         with contextlib.suppress(StoreUnavailable):  # the lease runs out by itself
             async with self.uow.begin(durable=False) as stores:
                 await stores.fetch_leases.fail(*_of(fetch.key), holder, reason, retry_at)
-                if isinstance(failure, NeonRateLimited):
-                    fresh = CallBudget.full(self.per_minute, now)
-                    held = await stores.neon_budgets.hold(fetch.account_id, fresh)
-                    await stores.neon_budgets.put(fetch.account_id, held.paused(retry_at))
 
 
 def _of(key: ProjectKey) -> tuple[str, str, str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -149,6 +152,46 @@ class NeonConsole(Protocol):
 
     async def list_branches(self, token: Secret, project_id: NeonProjectId) -> list[NeonBranch]:
         """Every branch of the project, across all pages."""
+
+
+@dataclass(slots=True)
+class ConsoleRequests:
+    """What the Console adapters sent to Neon while counted: every HTTP request (a retry and a
+    further page of branches each count) and the longest ``Retry-After`` among Neon's 429s. A
+    Neon account's call budget is charged from this (``AuthorizedCalls``), so an adapter must
+    report each request it sends, whatever its outcome: ``console_request_sent`` before
+    sending, ``console_rate_limited`` on a 429 (also when the use case goes on without it, as
+    the picker does for an organization it cannot list)."""
+
+    sent: int = 0
+    retry_after_seconds: int | None = None
+
+
+# Per task (asyncio copies the context into the tasks a counted call starts, so concurrent
+# requests of one fetch land in the same count); None: nobody is counting.
+_counted: ContextVar[ConsoleRequests | None] = ContextVar("console_requests", default=None)
+
+
+@contextmanager
+def counting_console_requests() -> Iterator[ConsoleRequests]:
+    counted = ConsoleRequests()
+    reset = _counted.set(counted)
+    try:
+        yield counted
+    finally:
+        _counted.reset(reset)
+
+
+def console_request_sent() -> None:
+    counted = _counted.get()
+    if counted is not None:
+        counted.sent += 1
+
+
+def console_rate_limited(retry_after_seconds: int) -> None:
+    counted = _counted.get()
+    if counted is not None:
+        counted.retry_after_seconds = max(counted.retry_after_seconds or 0, retry_after_seconds)
 
 
 @dataclass(frozen=True, slots=True)

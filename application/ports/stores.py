@@ -258,6 +258,13 @@ class FetchLeaseStore(Protocol):
         """Inside ``uow.begin()``: hold the fetch as ``lease`` if nobody does at ``now`` (no
         lease, one expired, or one whose fetch failed), atomically; True when taken."""
 
+    async def extend(
+        self, workspace_id: str, connection_id: str, project_id: str, holder: str,
+        expires_at: datetime,
+    ) -> bool:  # fmt: skip
+        """The holder is still fetching: its lease now runs until ``expires_at``. False when
+        the lease is no longer the holder's (another took it over, or it failed)."""
+
     async def release(
         self, workspace_id: str, connection_id: str, project_id: str, holder: str
     ) -> None:

@@ -7,7 +7,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from application.ports.neon import AccessTokenRejected, NeonConsole, OrgIdRequired, ProjectListing
+from adapters.outbound.staging_fakes.console import StagingNeonConsole
+from application.ports.neon import (
+    AccessTokenRejected,
+    NeonConsole,
+    NeonRateLimited,
+    OrgIdRequired,
+    ProjectListing,
+    counting_console_requests,
+)
 from domain.errors import ProjectNotAccessible
 from domain.ids import NeonOrgId, NeonProjectId
 from domain.neon import NeonProjectSummary
@@ -95,3 +103,21 @@ async def test_what_the_account_cannot_see_and_a_dead_token(neon: Console) -> No
         await neon.port.list_branches(grace, NeonProjectId("no-such-project-1"))
     with pytest.raises(AccessTokenRejected):
         await neon.port.get_current_user(Secret("nat_not-a-token"))
+
+
+async def test_every_request_sent_and_every_429_is_counted_for_the_accounts_budget(
+    neon: Console,
+) -> None:
+    """What a Neon account's budget is charged from (decision 0024): an adapter that sent a
+    request without counting it would let the picker or a retry bypass the budget."""
+    token = token_for(neon.standin, ADA)
+    with counting_console_requests() as counted:
+        await neon.port.get_project(token, NeonProjectId("aged-salad-46255801"))
+        await neon.port.list_branches(token, NeonProjectId("aged-salad-46255801"))
+    assert (counted.sent, counted.retry_after_seconds) == (2, None)
+    neon.standin.faults.rate_limit_burst, neon.standin.faults.retry_after = 1, 17
+    if isinstance(neon.port, StagingNeonConsole):
+        neon.port.failing = NeonRateLimited(17)  # the staging fake's own knob
+    with counting_console_requests() as counted, pytest.raises(NeonRateLimited):
+        await neon.port.list_organizations(token)
+    assert (counted.sent, counted.retry_after_seconds) == (1, 17)

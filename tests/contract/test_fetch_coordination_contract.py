@@ -51,6 +51,19 @@ async def test_a_lease_that_ran_out_is_taken_over(backend: Container) -> None:
     assert (await stored(backend).fetch_leases.get(*KEY)).holder == "b"
 
 
+async def test_only_the_holder_extends_its_lease_while_it_fetches(backend: Container) -> None:
+    assert await _take(backend, "a")
+    later = LATER + timedelta(seconds=10)
+    assert not await stored(backend).fetch_leases.extend(*KEY, "b", later)  # not b's
+    assert await stored(backend).fetch_leases.extend(*KEY, "a", later)
+    assert not await _take(backend, "b", now=LATER)  # it would have run out by now
+    assert await stored(backend).fetch_leases.get(*KEY) == FetchLease("a", later)
+    assert await _take(backend, "b", now=later)
+    assert not await stored(backend).fetch_leases.extend(*KEY, "a", later)  # taken over
+    await stored(backend).fetch_leases.fail(*KEY, "b", "neon_unavailable", later)
+    assert not await stored(backend).fetch_leases.extend(*KEY, "b", later)  # failed
+
+
 async def test_a_failed_lease_says_so_and_anyone_may_try_again(backend: Container) -> None:
     assert await _take(backend, "a")
     retry = T0 + timedelta(seconds=30)

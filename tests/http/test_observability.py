@@ -14,6 +14,7 @@ from adapters.outbound.sql.database import Database
 from adapters.outbound.sql.migrate import SqlStoreProbe
 from adapters.request_context import current_request_id
 from application.ports.stores import StoreReadiness, StoreUnavailable
+from application.render_widget import REFRESH_FLOOR_SECONDS
 from bootstrap.app import create_app
 from tests.http.client import ADMIN, Api, serving
 from tests.support import FakeClock, database_of, make_container
@@ -112,6 +113,7 @@ async def test_renders_are_counted_by_outcome() -> None:
         assert {a.status_code for a in answers} == {200}
         await client.get(url, headers=ADMIN)  # inside the 60 s window
         container.standin().faults.rate_limit_burst = 10
+        clock.advance(seconds=REFRESH_FLOOR_SECONDS)  # a refresh asks Neon from then on
         stale = await client.get(url + "?refresh=true", headers=ADMIN)
         assert stale.json()["stale_reason"] == "neon_rate_limited"
         name = "produl_neon_widget_renders_total"

@@ -59,6 +59,15 @@ def test_a_refused_token_is_not_echoed() -> None:
 def test_the_neon_budget_defaults_to_600_a_minute_and_can_be_set() -> None:
     assert load_settings({}).neon_budget_per_minute == 600
     assert load_settings({"PRODUL_NEON_BUDGET_PER_MINUTE": "120"}).neon_budget_per_minute == 120
+
+
+def test_the_refresh_floor_defaults_to_5_seconds_and_can_be_turned_off() -> None:
+    assert load_settings({}).refresh_floor_seconds == 5
+    assert load_settings({"PRODUL_REFRESH_FLOOR": "0"}).refresh_floor_seconds == 0
+    with pytest.raises(SettingsError):
+        load_settings({"PRODUL_REFRESH_FLOOR": "-1"})
+
+
 def test_the_shutdown_grace_defaults_to_20_seconds() -> None:
     assert load_settings({}).shutdown_grace_seconds == 20
     assert load_settings({"PRODUL_SHUTDOWN_GRACE": "45"}).shutdown_grace_seconds == 45

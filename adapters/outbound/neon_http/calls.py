@@ -21,6 +21,8 @@ from application.ports.neon import (
     NeonRateLimited,
     NeonUnavailable,
     OrgIdRequired,
+    console_rate_limited,
+    console_request_sent,
 )
 from domain.errors import ProjectNotAccessible
 from domain.secrets import Secret
@@ -80,6 +82,7 @@ class ConsoleCalls:
         for attempt in range(self._retries + 1):
             last = attempt == self._retries
             started = time.perf_counter()
+            console_request_sent()  # what the account's budget pays for: each try (0024)
             try:
                 response = await self._client.get(
                     self._base + path,
@@ -97,7 +100,10 @@ class ConsoleCalls:
                 if status == 200:
                     return response.content
                 if status not in RETRYABLE or last:
-                    raise _failure(operation, response)
+                    refusal = _failure(operation, response)
+                    if isinstance(refusal, NeonRateLimited):  # pauses the account (0024)
+                        console_rate_limited(refusal.retry_after_seconds)
+                    raise refusal
             await self._sleep(self._backoff * (2**attempt) * random.uniform(0.5, 1.5))  # noqa: S311
         raise AssertionError("unreachable: the last attempt returns or raises")
 

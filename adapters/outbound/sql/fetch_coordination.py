@@ -51,6 +51,21 @@ class SqlFetchLeaseStore(InTransaction):
         )
         return bool((await self.tx.execute(statement)).rowcount)
 
+    async def extend(
+        self, workspace_id: str, connection_id: str, project_id: str, holder: str,
+        expires_at: datetime,
+    ) -> bool:  # fmt: skip
+        extended = await self.tx.execute(
+            update(fetch_leases)
+            .where(
+                _key(workspace_id, connection_id, project_id),
+                fetch_leases.c.holder == holder,
+                fetch_leases.c.failure.is_(None),
+            )
+            .values(expires_at=expires_at)
+        )
+        return bool(extended.rowcount)
+
     async def release(
         self, workspace_id: str, connection_id: str, project_id: str, holder: str
     ) -> None:

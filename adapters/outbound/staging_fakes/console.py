@@ -33,8 +33,11 @@ class StagingNeonConsole:
 
     async def _account(self, operation: port.ConsoleOperation, token: Secret) -> str:
         self.calls.append(operation.operation_id)
+        port.console_request_sent()
         await asyncio.sleep(self._latency)
         if self.failing is not None:
+            if isinstance(self.failing, port.NeonRateLimited):
+                port.console_rate_limited(self.failing.retry_after_seconds)
             raise self.failing
         account_id = self._server.account_for(token.reveal())
         if account_id is None:

@@ -30,6 +30,17 @@ class MemoryFetchLeaseStore:
         self.state.fetch_leases[key] = replace(lease, failure=None)
         return True
 
+    async def extend(
+        self, workspace_id: str, connection_id: str, project_id: str, holder: str,
+        expires_at: datetime,
+    ) -> bool:  # fmt: skip
+        key = (workspace_id, connection_id, project_id)
+        held = self.state.fetch_leases.get(key)
+        if held is None or held.holder != holder or held.failure is not None:
+            return False
+        self.state.fetch_leases[key] = replace(held, expires_at=expires_at)
+        return True
+
     async def release(
         self, workspace_id: str, connection_id: str, project_id: str, holder: str
     ) -> None:

@@ -315,3 +315,26 @@ async def test_an_unknown_refresh_outcome_pauses_refreshes_in_every_process(
     with pytest.raises(NeonReauthorizationRequired):  # Neon had rotated: reconnecting is left
         await usable_connection(c.access_tokens(), workspace_id)
     assert c.standin().oauth.counters.refreshes == 2
+
+
+async def test_during_a_store_outage_a_render_waits_a_bounded_time_and_the_pair_is_kept(
+    connected: Workspace,
+) -> None:
+    """Neon has rotated; the store fails the new pair's write. Callers answer store-unavailable
+    soon (not after all the flight's tries), while the flight goes on trying, holding the lock,
+    and stores the pair once the store is back: no second refresh, no lost grant."""
+    c = connected.container
+    outage = FlakyWrites(c.uow(), failures=1_000)
+    fresh = AccessTokens(outage, c.refresh_lock(), c.neon_oauth(), c.clock(), c.telemetry())
+    connected.clock.advance(hours=2)
+    workspace_id = connected.admin.workspace_id
+    renders = [usable_connection(fresh, workspace_id) for _ in range(5)]
+    answers = await asyncio.wait_for(asyncio.gather(*renders, return_exceptions=True), 4.0)
+    assert all(isinstance(a, StoreUnavailable) for a in answers)
+    assert c.standin().oauth.counters.refreshes == 1
+    outage.failures = 0  # the store is back: the flight's next try stores the pair
+    await fresh.drain()
+    kept = await stored(c).connections.get(workspace_id)
+    assert kept is not None and kept.version == 2
+    assert (await usable_connection(fresh, workspace_id)).version == 2
+    assert c.standin().oauth.counters.refreshes == 1 and outage.attempts > 2

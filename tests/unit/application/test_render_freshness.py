@@ -11,7 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from application.ports.neon import NeonRateLimited, NeonUnavailable
-from application.render_widget import FAILURE_PAUSE, StaleReason, WidgetData
+from application.render_widget import (
+    FAILURE_PAUSE,
+    REFRESH_FLOOR_SECONDS,
+    StaleReason,
+    WidgetData,
+)
 from domain.errors import NeonReauthorizationRequired, ProjectNotAccessible
 from domain.ids import NeonProjectId
 from domain.metrics import NeonMetricsSnapshot
@@ -139,6 +144,7 @@ async def test_a_project_neon_no_longer_shows_is_never_answered_with_stale_data(
     c, board, widget = windowed.container, *await _widget(windowed)
     await c.render_widget().execute(windowed.admin, board, widget)
     del c.standin().catalog.projects[SALAD]
+    windowed.clock.advance(seconds=REFRESH_FLOOR_SECONDS)  # a refresh younger answers from it
     with pytest.raises(ProjectNotAccessible):
         await c.render_widget().execute(windowed.admin, board, widget, refresh=True)
 

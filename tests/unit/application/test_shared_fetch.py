@@ -1,6 +1,6 @@
 """The fetch lease and the budget as two instances see them (two SharedFetches over one set of
 stores): one fetch for both, the holder's failure shared with its waiters, a bounded wait, a
-crashed holder replaced when its lease runs out, a spent budget and a 429 that stop both."""
+crashed holder replaced when its lease runs out, a spent budget that stops both."""
 
 from __future__ import annotations
 
@@ -77,7 +77,9 @@ async def test_a_waiter_gives_up_after_the_bound_and_a_crashed_holder_is_replace
     assert await one.fetch(fetch(neon), None) and neon.calls == 1
 
 
-async def test_the_budget_and_a_429_hold_every_instance() -> None:
+async def test_the_budget_holds_every_instance() -> None:
+    """(A 429's pause is every Console call's, not only a fetch's: AuthorizedCalls settles each
+    call with the account, tests/http/test_account_budget.py.)"""
     clock, one, two = instances(per_minute=2)  # one fetch a minute
 
     async def render(on: SharedFetches, neon: Neon) -> NeonMetricsSnapshot:
@@ -93,11 +95,36 @@ async def test_the_budget_and_a_429_hold_every_instance() -> None:
         await render(two, spent)
     assert spent.calls == 0 and over.value.retry_after_seconds == 59  # refilled for 1 s
     clock.advance(minutes=1)
-    with pytest.raises(NeonRateLimited):  # Neon's 429, Retry-After 30 s
-        await render(two, Neon(clock, NeonRateLimited(30)))
-    blocked = Neon(clock)
-    with pytest.raises(NeonRateLimited) as held:
-        await render(one, blocked)  # the other instance's 429 holds here too
-    assert blocked.calls == 0 and held.value.retry_after_seconds == 29
-    clock.advance(seconds=60)
     assert await render(one, Neon(clock))
+
+
+class SlowNeon(Neon):
+    """A holder's fetch that takes as long as the test says: a token refresh, then Console calls
+    that each run into their 10 s deadline."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__(clock)
+        self.done = asyncio.Event()
+
+    async def fetch(self) -> NeonMetricsSnapshot:
+        self.calls += 1
+        await self.done.wait()
+        return snapshot(at=self.clock.now())
+
+
+async def test_a_slow_holder_keeps_its_lease_for_as_long_as_it_fetches() -> None:
+    clock, one, two = instances()
+    one, two = replace(one, renew_seconds=0.01), replace(two, renew_seconds=0.01)
+    slow = SlowNeon(clock)
+    holder = asyncio.create_task(one.fetch(fetch(slow), None))
+    for _ in range(10):  # 30 s of the fetch: three leases' worth
+        await asyncio.sleep(0.05)  # time for the holder to extend its lease
+        clock.advance(seconds=3)
+    other = Neon(clock)
+    waiter = asyncio.create_task(two.fetch(fetch(other), None))
+    await asyncio.sleep(0.1)
+    assert other.calls == 0  # the lease held: the other instance waits for the holder
+    slow.done.set()
+    assert await waiter == await holder and other.calls == 0 and slow.calls == 1
+    async with one.uow.read() as stores:
+        assert await stores.fetch_leases.get(*KEY_PARTS) is None  # released with the snapshot

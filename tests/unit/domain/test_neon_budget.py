@@ -59,3 +59,14 @@ def test_time_running_backwards_neither_refills_nor_breaks_the_bucket() -> None:
     budget, _ = CallBudget.full(60, T0).take(60, 60, T0)
     budget, wait = budget.take(1, 60, T0 - timedelta(seconds=30))  # another instance's clock
     assert (budget.tokens, wait) == (0, 1)
+
+
+def test_calls_made_beyond_what_was_paid_are_a_debt_the_refill_pays_first() -> None:
+    per_minute = 60  # one call a second
+    budget, _ = CallBudget.full(per_minute, T0).take(1, per_minute, T0)
+    budget = budget.settled(paid=1, sent=70, per_minute=per_minute, now=T0)
+    assert budget.tokens == -10  # those calls reached Neon: they are owed
+    assert budget.take(1, per_minute, T0)[1] == 11  # the debt, then the call itself
+    assert budget.settled(paid=1, sent=0, per_minute=per_minute, now=T0).tokens == -9
+    given_back = CallBudget.full(per_minute, T0).settled(paid=2, sent=0, per_minute=60, now=T0)
+    assert given_back.tokens == per_minute  # never beyond a minute's worth
