@@ -48,6 +48,7 @@ class Disconnect:
                 await still_member(stores, actor)
                 removed = await stores.connections.remove(actor.workspace_id)
                 await stores.snapshots.remove_all(actor.workspace_id)  # nothing shown past it
+                await stores.fetch_leases.remove_all(actor.workspace_id)  # nor saved after it
                 await stores.trend.remove_all(actor.workspace_id)
                 account = removed.account if removed else None
                 await stores.audit.record(

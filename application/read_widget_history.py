@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from application.neon_access.shared_fetch import SharedFetches
 from application.permissions import Audience, use_case
 from application.ports.stores import TokensUnreadable, UnitOfWork
 from application.ports.system import Clock
@@ -30,10 +31,13 @@ class WidgetHistory:
 class ReadWidgetHistory:
     """The project is the one the widget renders (its own, else the workspace's selection), and
     the points are those kept for it under the connected Neon account; reading never calls Neon,
-    and a connection that needs re-authorization still shows what was seen before."""
+    and a connection that needs re-authorization still shows what was seen before. A render in
+    this process that fetched moments ago saves its point just after answering: that save is
+    waited for, so the chart beside a widget shows the figures the widget shows."""
 
     uow: UnitOfWork
     clock: Clock
+    fetches: SharedFetches
 
     async def execute(
         self, actor: Member, dashboard_id: str, widget_id: str, days: int
@@ -41,6 +45,7 @@ class ReadWidgetHistory:
         board_id = parse_uuid(dashboard_id, "The dashboard id")
         wid = parse_uuid(widget_id, "The widget id")
         span = history_days(days)
+        await self.fetches.settled(actor.workspace_id)
         async with self.uow.read() as stores:
             widget = await stores.dashboards.widget(actor.workspace_id, board_id, wid)
             connection = await stores.connections.get(actor.workspace_id)

@@ -152,6 +152,7 @@ class RenderWidget:
     ) -> tuple[WidgetData, RenderOutcome]:
         board_id = parse_uuid(dashboard_id, "The dashboard id")
         wid = parse_uuid(widget_id, "The widget id")
+        await self.shared.settled(actor.workspace_id)  # a fetch here just ended: read its snapshot
         async with self.uow.read() as stores:
             widget = await stores.dashboards.widget(actor.workspace_id, board_id, wid)
             stored = await stores.connections.get(actor.workspace_id)

@@ -155,9 +155,10 @@ def _shutdown(container: Container) -> Callable[[], Any]:
         try:  # store what was rotated before stopping (bootstrap/shutdown.py)
             async with asyncio.timeout(DRAIN_BOUND):
                 await container.access_tokens().drain()
+                await container.shared_fetches().drain()  # the snapshots just fetched
         except TimeoutError:
-            log.critical("token refreshes still in flight after %.0f s: stopping without them",
-                         DRAIN_BOUND)  # fmt: skip
+            log.critical("token refreshes or snapshot saves still in flight after %.0f s: "
+                         "stopping without them", DRAIN_BOUND)  # fmt: skip
         await container.neon().close()
         await container.storage().dispose()
 

@@ -138,7 +138,7 @@ class Container(containers.DeclarativeContainer):
         settings.provided.metrics_max_age_seconds,
         settings.provided.refresh_floor_seconds,
     )
-    read_widget_history = providers.Singleton(ReadWidgetHistory, uow, clock)
+    read_widget_history = providers.Singleton(ReadWidgetHistory, uow, clock, shared_fetches)
     add_member = providers.Singleton(AddMember, uow, clock)
     list_members = providers.Singleton(ListMembers, uow)
     revoke_member = providers.Singleton(RevokeMember, uow, clock)

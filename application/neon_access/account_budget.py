@@ -54,7 +54,7 @@ class AccountBudgets:
         """Take ``calls`` in a write of its own; raises NeonRateLimited when the budget is spent
         or the account paused."""
         now = self.clock.now()
-        async with self.uow.begin() as stores:
+        async with self.uow.begin(durable=False) as stores:
             wait = await take_calls(stores, account_id, calls, self.per_minute, now, self.telemetry)
         if wait:
             raise NeonRateLimited(wait, "This Neon account's call budget is spent for now.")
@@ -66,7 +66,7 @@ class AccountBudgets:
             return
         now = self.clock.now()
         with contextlib.suppress(StoreUnavailable):
-            async with self.uow.begin() as stores:
+            async with self.uow.begin(durable=False) as stores:
                 fresh = CallBudget.full(self.per_minute, now)
                 held = await stores.neon_budgets.hold(account_id, fresh)
                 budget = held.settled(paid, counted.sent, self.per_minute, now)

@@ -2,9 +2,9 @@
 database), paid from the Neon account's call budget (decision 0019). In-process coalescing
 (``SingleFlight``) comes first, so each process sends at most one render per project here.
 
-A cold render costs two short write transactions here: taking the lease and the budget together,
-then saving the snapshot and releasing the lease together (each SQLite commit is a trip through
-aiosqlite's thread and an fsync)."""
+A cold render makes two short writes here: the lease and the budget together before the call,
+then the snapshot, its trend point and the lease's release together, a moment after the render
+has answered (decision 0025)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import logging
 import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from application.neon_access.account_budget import take_calls
@@ -32,6 +32,10 @@ LEASE = timedelta(seconds=10)
 RENEW_SECONDS = LEASE.total_seconds() / 3
 WAIT_SECONDS = 5.0  # how long a render waits for another instance's fetch before giving up
 POLL_SECONDS = 0.05
+# How long after the fetch its snapshot is saved: long enough for the render holding the data to
+# write its answer first (a few hundred microseconds of CPU, never a suspension), so that a cold
+# render costs one Neon round trip and not one plus a write; short enough that nobody notices.
+SAVE_DELAY_SECONDS = 0.001
 UNAVAILABLE, RATE_LIMITED = "neon_unavailable", "neon_rate_limited"
 log = logging.getLogger("produl_neon.widgets")
 
@@ -82,12 +86,14 @@ class SharedFetches:
     poll_seconds: float = POLL_SECONDS
     telemetry: Telemetry | None = None  # counts the fetches the budget refused
     renew_seconds: float = RENEW_SECONDS
+    saving: dict[ProjectKey, asyncio.Task[None]] = field(default_factory=dict)  # in this process
 
     async def fetch(self, fetch: Fetch, seen: datetime | None) -> NeonMetricsSnapshot:
         """The snapshot ``fetch`` saved, or one another render saved after ``seen`` (the
         render's latest; None: it had none). Raises NeonRateLimited, NeonUnavailable and what
         ``fetch.run`` raises."""
         key, holder, waited_for = fetch.key, new_id(), None
+        await self._settled([self.saving.get(key)])  # a fetch here just ended: that snapshot
         deadline = time.monotonic() + self.wait_seconds
         lease: FetchLease | None = None  # first try to take it: usually nobody holds it
         while True:
@@ -131,6 +137,13 @@ class SharedFetches:
                 return latest, None
             if not await stores.fetch_leases.take(*_of(fetch.key), lease, now):
                 return None, await stores.fetch_leases.get(*_of(fetch.key))
+            # Again, now that the lease is ours: on PostgreSQL (read committed) the holder before
+            # us may have saved and released between the look above and our take, which then
+            # waited for its release; the look would have missed that snapshot
+            latest = await stores.snapshots.latest(*_of(fetch.key))
+            if _newer(latest, seen):
+                await stores.fetch_leases.release(*_of(fetch.key), lease.holder)
+                return latest, None
             wait = await self._spend(stores, fetch, now)
             if wait:
                 retry_at = now + timedelta(seconds=wait)
@@ -160,13 +173,54 @@ class SharedFetches:
                 async with self.uow.begin(durable=False) as stores:
                     await stores.fetch_leases.release(*_of(key), holder)
             raise
-        # Its own short write after the call: no transaction is held while Neon answers
-        async with self.uow.begin(durable=False) as stores:
-            await stores.snapshots.save(key.workspace_id, key.connection_id, snapshot)
-            now = self.clock.now()
-            await keep_point(stores.trend, key.workspace_id, fetch.account_id, snapshot, now)
-            await stores.fetch_leases.release(*_of(key), holder)
+        self._save_soon(fetch, holder, snapshot)
         return snapshot
+
+    async def settled(self, workspace_id: str) -> None:
+        """Once the saves of ``workspace_id``'s fetches that this process has in flight are done:
+        what a render here answered with is then in the store (its trend point too)."""
+        await self._settled([t for k, t in self.saving.items() if k.workspace_id == workspace_id])
+
+    async def drain(self) -> None:
+        """At shutdown: every snapshot fetched is saved (or given up) before the store closes."""
+        await self._settled(list(self.saving.values()))
+
+    async def _settled(self, saves: list[asyncio.Task[None] | None]) -> None:
+        pending = [save for save in saves if save is not None]
+        if pending:
+            await asyncio.wait(pending)  # their own failures are logged by ``_saved``
+
+    def _save_soon(self, fetch: Fetch, holder: str, snapshot: NeonMetricsSnapshot) -> None:
+        """Keep ``snapshot`` as the project's last, with its trend point, and release the lease:
+        in a write of its own, no transaction held while Neon answered, and a moment after the
+        render has answered (``SAVE_DELAY_SECONDS``). The lease is held until then, so no
+        instance fetches again meanwhile (they wait for this snapshot), and anything here that
+        reads it first waits for the save (``settled``)."""
+        save = asyncio.ensure_future(self._save(fetch, holder, snapshot))
+        self.saving[fetch.key] = save
+        save.add_done_callback(lambda done: self._saved(fetch.key, done))
+
+    async def _save(self, fetch: Fetch, holder: str, snapshot: NeonMetricsSnapshot) -> None:
+        key = fetch.key
+        await asyncio.sleep(SAVE_DELAY_SECONDS)
+        try:
+            async with self.uow.begin(durable=False) as stores:
+                # Only while the lease is still ours: a disconnect or reconnect meanwhile
+                # removed it, and the old grant's data must not come back after it
+                if not await stores.fetch_leases.release(*_of(key), holder):
+                    return
+                await stores.snapshots.save(key.workspace_id, key.connection_id, snapshot)
+                now = self.clock.now()
+                await keep_point(stores.trend, key.workspace_id, fetch.account_id, snapshot, now)
+        except StoreUnavailable:  # the render has its answer; the lease runs out by itself
+            log.warning("project %s: the snapshot just fetched was not kept (store unavailable)",
+                        key.project_id)  # fmt: skip
+
+    def _saved(self, key: ProjectKey, save: asyncio.Task[None]) -> None:
+        if self.saving.get(key) is save:
+            del self.saving[key]
+        if not save.cancelled() and (failure := save.exception()) is not None:
+            log.error("project %s: saving its snapshot failed", key.project_id, exc_info=failure)
 
     @contextlib.asynccontextmanager
     async def _kept(self, key: ProjectKey, holder: str) -> AsyncIterator[None]:
@@ -184,7 +238,7 @@ class SharedFetches:
         while True:
             await asyncio.sleep(self.renew_seconds)
             with contextlib.suppress(StoreUnavailable):  # tried again next time, before it ends
-                async with self.uow.begin() as stores:
+                async with self.uow.begin(durable=False) as stores:
                     until = self.clock.now() + LEASE
                     if await stores.fetch_leases.extend(*_of(key), holder, until):
                         continue

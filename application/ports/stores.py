@@ -267,8 +267,14 @@ class FetchLeaseStore(Protocol):
 
     async def release(
         self, workspace_id: str, connection_id: str, project_id: str, holder: str
-    ) -> None:
-        """The holder is done (its snapshot saved, or it gave up): remove its lease only."""
+    ) -> bool:
+        """The holder is done (its snapshot saved, or it gave up): remove its lease only. False
+        when it was no longer the holder's (it ran out and was taken, or the workspace
+        disconnected or reconnected meanwhile: ``remove_all``)."""
+
+    async def remove_all(self, workspace_id: str) -> None:
+        """The workspace disconnected or reconnected: a fetch still running for it keeps nothing
+        (its holder finds its lease gone)."""
 
     async def fail(
         self, workspace_id: str, connection_id: str, project_id: str, holder: str,

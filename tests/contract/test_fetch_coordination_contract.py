@@ -37,10 +37,11 @@ async def test_one_holder_until_it_releases(backend: Container) -> None:
     assert await _take(backend, "a")
     assert not await _take(backend, "b")
     assert await stored(backend).fetch_leases.get(*KEY) == FetchLease("a", LATER)
-    await stored(backend).fetch_leases.release(*KEY, "b")  # not b's to release
+    assert not await stored(backend).fetch_leases.release(*KEY, "b")  # not b's to release
     assert not await _take(backend, "b")
-    await stored(backend).fetch_leases.release(*KEY, "a")
+    assert await stored(backend).fetch_leases.release(*KEY, "a")
     assert await stored(backend).fetch_leases.get(*KEY) is None
+    assert not await stored(backend).fetch_leases.release(*KEY, "a")  # released once
     assert await _take(backend, "b")
 
 
@@ -82,6 +83,17 @@ async def test_leases_are_per_workspace_connection_and_project(backend: Containe
     assert await _take(backend, "b", key=("w2", "c1", KEY[2]))
     assert await _take(backend, "c", key=("w1", "c2", KEY[2]))
     assert await _take(backend, "d", key=("w1", "c1", "other-project-1"))
+
+
+async def test_a_disconnect_removes_the_workspaces_leases_only(backend: Container) -> None:
+    assert await _take(backend, "a")
+    assert await _take(backend, "b", key=("w1", "c1", "other-project-1"))
+    assert await _take(backend, "c", key=("w2", "c9", KEY[2]))
+    await stored(backend).fetch_leases.remove_all("w1")
+    assert await stored(backend).fetch_leases.get(*KEY) is None
+    assert await stored(backend).fetch_leases.get("w1", "c1", "other-project-1") is None
+    assert not await stored(backend).fetch_leases.release(*KEY, "a")  # its holder finds it gone
+    assert await stored(backend).fetch_leases.get("w2", "c9", KEY[2]) is not None
 
 
 async def test_a_budget_is_stored_full_on_first_use_and_kept_whole(backend: Container) -> None:

@@ -68,11 +68,17 @@ class SqlFetchLeaseStore(InTransaction):
 
     async def release(
         self, workspace_id: str, connection_id: str, project_id: str, holder: str
-    ) -> None:
-        await self.tx.execute(
+    ) -> bool:
+        released = await self.tx.execute(
             delete(fetch_leases).where(
                 _key(workspace_id, connection_id, project_id), fetch_leases.c.holder == holder
             )
+        )
+        return bool(released.rowcount)
+
+    async def remove_all(self, workspace_id: str) -> None:
+        await self.tx.execute(
+            delete(fetch_leases).where(fetch_leases.c.workspace_id == workspace_id)
         )
 
     async def fail(

@@ -43,10 +43,16 @@ class MemoryFetchLeaseStore:
 
     async def release(
         self, workspace_id: str, connection_id: str, project_id: str, holder: str
-    ) -> None:
+    ) -> bool:
         key = (workspace_id, connection_id, project_id)
         held = self.state.fetch_leases.get(key)
-        if held is not None and held.holder == holder:
+        if held is None or held.holder != holder:
+            return False
+        del self.state.fetch_leases[key]
+        return True
+
+    async def remove_all(self, workspace_id: str) -> None:
+        for key in [k for k in self.state.fetch_leases if k[0] == workspace_id]:
             del self.state.fetch_leases[key]
 
     async def fail(

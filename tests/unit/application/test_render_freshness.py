@@ -153,6 +153,7 @@ async def test_disconnect_and_reconnect_forget_the_snapshots(windowed: Workspace
     c, board, widget = windowed.container, *await _widget(windowed)
     workspace_id = windowed.admin.workspace_id
     await c.render_widget().execute(windowed.admin, board, widget)
+    await c.shared_fetches().settled(workspace_id)  # saved a moment after the answer
     kept = await stored(c).connections.get(workspace_id)
     assert kept is not None
     assert await stored(c).snapshots.latest(workspace_id, kept.id, SALAD) is not None
@@ -165,6 +166,7 @@ async def test_disconnect_and_reconnect_forget_the_snapshots(windowed: Workspace
     c.neon_console().failing = None
     windowed.clock.advance(seconds=FAILURE_PAUSE.total_seconds())
     await c.render_widget().execute(windowed.admin, board, widget)
+    await c.shared_fetches().settled(workspace_id)
     now = await stored(c).connections.get(workspace_id)
     assert now is not None
     assert await stored(c).snapshots.latest(workspace_id, now.id, SALAD) is not None

@@ -5,7 +5,10 @@ crashed holder replaced when its lease runs out, a spent budget that stops both.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -38,7 +41,7 @@ class Neon:
 def instances(per_minute: int = 600) -> tuple[FakeClock, SharedFetches, SharedFetches]:
     clock, uow = FakeClock(), MemoryUnitOfWork()
     one = SharedFetches(uow, clock, per_minute, wait_seconds=1.0, poll_seconds=0.01)
-    return clock, one, replace(one)
+    return clock, one, replace(one, saving={})  # each instance knows only its own saves
 
 
 def fetch(neon: Neon) -> Fetch:
@@ -83,7 +86,9 @@ async def test_the_budget_holds_every_instance() -> None:
     clock, one, two = instances(per_minute=2)  # one fetch a minute
 
     async def render(on: SharedFetches, neon: Neon) -> NeonMetricsSnapshot:
-        """A render past the window: it needs data newer than the latest."""
+        """A render past the window: it needs data newer than the latest (the one before it
+        has saved its snapshot by now: that lands a moment after its answer)."""
+        await asyncio.gather(one.drain(), two.drain())
         async with on.uow.read() as stores:
             latest = await stores.snapshots.latest(*KEY_PARTS)
         clock.advance(seconds=1)
@@ -128,3 +133,80 @@ async def test_a_slow_holder_keeps_its_lease_for_as_long_as_it_fetches() -> None
     assert await waiter == await holder and other.calls == 0 and slow.calls == 1
     async with one.uow.read() as stores:
         assert await stores.fetch_leases.get(*KEY_PARTS) is None  # released with the snapshot
+
+
+async def test_the_snapshot_is_saved_just_after_the_answer_and_read_after_its_save() -> None:
+    clock, one, _ = instances()
+    fetched = await one.fetch(fetch(Neon(clock)), None)
+    async with one.uow.read() as stores:
+        assert await stores.snapshots.latest(*KEY_PARTS) is None  # the answer came first
+        assert (await stores.fetch_leases.get(*KEY_PARTS)) is not None  # held until saved
+    await one.settled(KEY.workspace_id)
+    async with one.uow.read() as stores:
+        assert await stores.snapshots.latest(*KEY_PARTS) == fetched
+        assert len(await stores.trend.points("w1", "acct-1", KEY.project_id)) == 1
+        assert await stores.fetch_leases.get(*KEY_PARTS) is None
+
+
+async def test_a_fetch_ending_after_a_disconnect_keeps_nothing() -> None:
+    """The workspace disconnected (or reconnected) while a fetch ran: its lease is gone, and
+    the old grant's snapshot and trend point are not written after the disconnect removed them."""
+    clock, one, two = instances()
+    slow = SlowNeon(clock)
+    render = asyncio.ensure_future(one.fetch(fetch(slow), None))
+    await asyncio.sleep(0.05)  # the holder is fetching
+    async with two.uow.begin() as stores:  # Disconnect's transaction, in another instance
+        await stores.snapshots.remove_all(KEY.workspace_id)
+        await stores.fetch_leases.remove_all(KEY.workspace_id)
+    slow.done.set()
+    assert await render  # the render that asked still gets its answer
+    await one.settled(KEY.workspace_id)
+    async with one.uow.read() as stores:
+        assert await stores.snapshots.latest(*KEY_PARTS) is None
+        assert await stores.trend.points("w1", "acct-1", KEY.project_id) == []
+
+
+class HolderBeforeUsSaves:
+    """PostgreSQL under read committed, played out: the holder before us saves its snapshot
+    and releases its lease after our look at the snapshots and before our take (which, on
+    PostgreSQL, waited for that release and then succeeded)."""
+
+    def __init__(self, inner: MemoryUnitOfWork, saved: NeonMetricsSnapshot) -> None:
+        self.inner, self.saved = inner, saved
+
+    def read(self) -> Any:
+        return self.inner.read()
+
+    @asynccontextmanager
+    async def begin(self, *, durable: bool = True) -> AsyncIterator[Any]:
+        async with self.inner.begin(durable=durable) as stores:
+            yield _Racing(stores, self.saved)
+
+
+class _Racing:
+    def __init__(self, stores: Any, saved: NeonMetricsSnapshot) -> None:
+        self.stores, self.saved, self.fetch_leases = stores, saved, self
+
+    def __getattr__(self, name: str) -> Any:  # the stores, and the leases but for ``take``
+        return getattr(self.stores, name, None) or getattr(self.stores.fetch_leases, name)
+
+    async def take(self, *args: Any) -> bool:
+        await self.stores.snapshots.save(KEY.workspace_id, KEY.connection_id, self.saved)
+        await self.stores.fetch_leases.release(*KEY_PARTS, "before-us")
+        return bool(await self.stores.fetch_leases.take(*args))
+
+
+async def test_a_snapshot_saved_while_our_take_waited_is_answered_not_fetched_again() -> None:
+    clock, one, _ = instances()
+    async with one.uow.begin() as stores:
+        assert await stores.fetch_leases.take(
+            *KEY_PARTS, FetchLease("before-us", clock.now() + LEASE), clock.now()
+        )
+    theirs = snapshot(at=clock.now())
+    racing = replace(one, uow=HolderBeforeUsSaves(one.uow, theirs))  # type: ignore[arg-type]
+    clock.advance(seconds=11)  # their lease looks over to us: we try to take it
+    neon = Neon(clock)
+    assert await racing.fetch(fetch(neon), None) == theirs
+    assert neon.calls == 0
+    async with one.uow.read() as stores:
+        assert await stores.fetch_leases.get(*KEY_PARTS) is None  # ours, given back at once
