@@ -1,4 +1,4 @@
-"""uvicorn's HTTP/1.1 protocol with a header-read timeout (docs/decisions/0013-slow-clients.md).
+"""uvicorn's httptools protocol with a header-read timeout (docs/decisions/0013-slow-clients.md).
 
 uvicorn 0.54 closes a connection idle *between* requests (``timeout_keep_alive``), but a client
 that opens a connection, or starts a request, and then sends its headers a byte at a time (or not
@@ -6,29 +6,42 @@ at all) is waited for forever: a few hundred such sockets hold file descriptors 
 the process runs out. Here every request's head must arrive within ``header_timeout`` seconds of
 its first byte (or of the connection opening), and the body it announces within as long again;
 otherwise the connection is closed. Responses are untouched.
+
+``serve`` runs uvicorn's httptools protocol (decision 0024: h11's pure-Python parser was about a
+tenth of a cheap read's CPU), so the timer follows httptools' parser callbacks.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import functools
 from typing import Any
 
-import h11
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
-class HeaderTimeoutProtocol(H11Protocol):
-    """H11Protocol plus one timer: armed while the peer owes us a request head (h11 says the
-    client's side is IDLE), and again while it owes us the body it announced (SEND_BODY); each
-    phase gets ``header_timeout`` seconds from its start, however the bytes trickle in. Once our
-    answer is complete, a client still sending a body is disconnected: nobody reads the rest."""
+class Owed(enum.Enum):
+    """What the client still owes us on this connection."""
+
+    HEAD = "head"  # the connection is open, or a request has begun, and its head is incomplete
+    BODY = "body"  # the head is parsed and the body it announced has not all arrived
+
+
+class HeaderTimeoutProtocol(HttpToolsProtocol):
+    """HttpToolsProtocol plus one timer: armed while the peer owes us a request head, and again
+    while it owes us the body it announced; each phase gets ``header_timeout`` seconds from its
+    start, however the bytes trickle in. Once our answer is complete, a client still sending a
+    body is disconnected: nobody reads the rest."""
 
     def __init__(self, *args: Any, header_timeout: float, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.header_timeout = header_timeout
         self.header_timer: asyncio.TimerHandle | None = None
-        self.timed_phase: type[h11.IDLE] | type[h11.SEND_BODY] | None = None
+        self.timed_phase: Owed | None = None
+        # The parser's callbacks keep this up to date; the timer follows it once per read (a
+        # request that arrives whole passes HEAD, BODY and None in one read: no timer at all).
+        self.owed: Owed | None = Owed.HEAD
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -40,28 +53,39 @@ class HeaderTimeoutProtocol(H11Protocol):
         super().data_received(data)
         self._watch_request()
 
+    def on_message_begin(self) -> None:
+        # The first byte of a request. Idle *between* requests stays the keep-alive timer's
+        # business; a fresh connection's clock already runs since it opened and is not restarted.
+        super().on_message_begin()
+        self.owed = Owed.HEAD
+
+    def on_headers_complete(self) -> None:
+        self.owed = Owed.BODY  # httptools says "complete" next, in the same read, if none follows
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self.owed = None
+        super().on_message_complete()
+
     def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if self.conn.their_state is h11.SEND_BODY and not self.transport.is_closing():
-            # Answered before the body was read (a 401, a 415): h11 cannot start the next
-            # request on this connection anyway, and waiting for the rest would wait forever.
+        # With no request queued behind it, a body still owed is the one we just answered.
+        body_unread = self.owed is Owed.BODY and not self.pipeline
+        super().on_response_complete()  # starts the next pipelined request, if one is queued
+        if body_unread and not self.transport.is_closing():
+            # Answered before the body was read (a 401, a 415): waiting for the rest, or parsing
+            # it only to throw it away, would let the client hold the connection at its own pace.
             self.transport.close()
+        else:
+            self._watch_request()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_timer()
         super().connection_lost(exc)
 
     def _watch_request(self) -> None:
-        # Both sides IDLE: no request head parsed yet, on a fresh connection or in the next
-        # cycle of a kept-alive one. Idle *between* requests stays the keep-alive timer's
-        # business: the head's clock starts with the connection or the next request's first byte.
-        theirs = self.conn.their_state
-        if theirs is h11.IDLE and self.conn.our_state is h11.IDLE:
-            owed: type[h11.IDLE] | type[h11.SEND_BODY] | None = h11.IDLE
-        elif theirs is h11.SEND_BODY:
-            owed = h11.SEND_BODY
-        else:
-            owed = None
+        # A pipelined request waits for ours to finish, with reading paused: the client is not
+        # the slow one then. Its clock starts when its turn comes (on_response_complete).
+        owed = None if self.pipeline else self.owed
         if owed is not self.timed_phase:
             self._stop_timer()
         if owed is not None and self.header_timer is None and not self.transport.is_closing():
@@ -75,7 +99,7 @@ class HeaderTimeoutProtocol(H11Protocol):
 
     def _too_slow(self) -> None:
         phase, self.header_timer, self.timed_phase = self.timed_phase, None, None
-        if self.conn.their_state is phase and not self.transport.is_closing():
+        if self.owed is phase and not self.pipeline and not self.transport.is_closing():
             # No answer: the client has not finished asking. Closing is all that frees it.
             self.transport.close()
 

@@ -107,6 +107,26 @@ def test_a_head_in_pieces_within_the_timeout_is_answered_and_kept_alive(
             assert answer.startswith(b"HTTP/1.1 200"), answer
 
 
+def test_pipelined_requests_are_answered_and_a_half_head_behind_them_is_closed(
+    service: tuple[str, int],
+) -> None:
+    """httptools parses ahead of the request being answered: the queued request is not the
+    client's delay, and a half head after it still gets the timeout."""
+    _, port = service
+    whole = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        opened = time.monotonic()
+        sock.sendall(whole * 2 + HALF_A_HEAD)
+        sock.settimeout(2)
+        answers = b""
+        while answers.count(b"HTTP/1.1 200") < 2:
+            chunk = sock.recv(4096)
+            assert chunk, answers
+            answers += chunk
+        assert _closed_by_server(sock, within=max(0.1, opened + TIMEOUT + 2 - time.monotonic()))
+        assert time.monotonic() - opened < TIMEOUT + 2.5
+
+
 def _head_announcing_a_body(length: int, path: bytes = b"/api/dashboards") -> bytes:
     return (
         b"POST " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
 from adapters.inbound.http import dtos, presenters
-from adapters.inbound.http.auth import provide_actor
 from adapters.inbound.http.problems import uses
 from application.add_widget import AddWidget
 from application.configure_widget import ConfigureWidget
@@ -34,7 +33,6 @@ WIDGET = ONE + "/widgets/{widget_id:str}"
 class DashboardsController(Controller):
     path = "/"
     tags = ["dashboards"]
-    dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
     @get("/widget-library", operation_id="listWidgetLibrary", **uses(ListWidgetLibrary))
     async def library(

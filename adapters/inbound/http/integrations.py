@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
 from adapters.inbound.http import dtos, presenters
-from adapters.inbound.http.auth import provide_actor
 from adapters.inbound.http.binding_cookie import START_COOKIE, binding_cookies, bindings
 from adapters.inbound.http.problems import uses
 from adapters.inbound.http.web_settings import WebSettings
@@ -29,7 +28,6 @@ Actor = NamedDependency[Member]
 class IntegrationsController(Controller):
     path = "/integrations"
     tags = ["integrations"]
-    dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
     @get("/", operation_id="listIntegrations", **uses(ListIntegrations))
     async def list_integrations(

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, delete, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
 from adapters.inbound.http import dtos, presenters
-from adapters.inbound.http.auth import provide_actor
 from adapters.inbound.http.problems import uses
 from application.add_member import AddMember
 from application.list_members import ListMembers
@@ -30,7 +29,6 @@ Actor = NamedDependency[Member]
 class MembersController(Controller):
     path = "/"
     tags = ["members"]
-    dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
     @get("/members", operation_id="listMembers", **uses(ListMembers))
     async def list_all(
