@@ -1,5 +1,5 @@
 """Issue 9's authenticated-read row alone: ``GET /api/dashboards`` as the admin, against
-``produl-neon serve`` in live mode on SQLite (decision 0024).
+``produl-neon serve`` in live mode on SQLite (decision 0026).
 
     .venv/bin/python -m benchmarks.reads [--workers 2] [--seconds 10] [--rounds 3] [--profile OUT]
 

@@ -57,7 +57,7 @@ def _after_actor(provider: providers.Provider[Any]) -> Provide:
     """A use case for an /api route, resolved after ``actor``. Litestar resolves the
     dependencies that wait on nothing as one batch, in an anyio task group when there are two
     or more: an /api route's actor and use case cost a task group per request, about a sixth
-    of a cheap read's CPU (decision 0024). Named after the actor, each batch has one."""
+    of a cheap read's CPU (decision 0026). Named after the actor, each batch has one."""
 
     def provide(actor: NamedDependency[Any]) -> Any:  # Any: the guard's member, not re-checked
         return provider()

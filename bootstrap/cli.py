@@ -142,7 +142,7 @@ def server_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
         # uvicorn's own lines go through the handler main() (or, in each worker,
         # bootstrap.worker) set up, as JSON too.
         "log_config": None,
-        # libuv's loop and httptools' parser (decision 0024); slow clients (a request head or
+        # libuv's loop and httptools' parser (decision 0026); slow clients (a request head or
         # body that never ends) are closed after the header-read timeout (decision 0013).
         # Named, not "auto": a missing wheel fails at start-up instead of costing CPU unseen.
         "loop": "uvloop",

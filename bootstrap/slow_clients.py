@@ -7,7 +7,7 @@ the process runs out. Here every request's head must arrive within ``header_time
 its first byte (or of the connection opening), and the body it announces within as long again;
 otherwise the connection is closed. Responses are untouched.
 
-``serve`` runs uvicorn's httptools protocol (decision 0024: h11's pure-Python parser was about a
+``serve`` runs uvicorn's httptools protocol (decision 0026: h11's pure-Python parser was about a
 tenth of a cheap read's CPU), so the timer follows httptools' parser callbacks.
 """
 

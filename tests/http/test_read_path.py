@@ -1,5 +1,5 @@
 """An /api route resolves its actor, then its use case: one dependency per batch, so Litestar
-awaits each directly instead of opening an anyio task group per request (decision 0024)."""
+awaits each directly instead of opening an anyio task group per request (decision 0026)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What `serve` asks of uvicorn: libuv's loop and httptools' parser (decision 0024), with the
+"""What `serve` asks of uvicorn: libuv's loop and httptools' parser (decision 0026), with the
 header-read timeout on the protocol actually used (decision 0013; tests/e2e/test_slow_clients.py
 holds it to its word against a spawned serve)."""
 
