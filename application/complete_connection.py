@@ -221,8 +221,9 @@ class CompleteConnection:
         with suppress(TokensUnreadable):
             previous = await stores.connections.get(workspace_id)
         await stores.connections.add(connection)
-        await stores.snapshots.remove_all(workspace_id)  # a new grant shows only what it sees
+        # Leases before snapshots, the order a fetch's save takes them (no deadlock)
         await stores.fetch_leases.remove_all(workspace_id)  # a fetch of the old one keeps nothing
+        await stores.snapshots.remove_all(workspace_id)  # a new grant shows only what it sees
         # The trend is the account's: kept when the same account comes back, gone otherwise
         await stores.trend.remove_all(workspace_id, except_account=connection.account.id)
         dropped = invisible is not None and await stores.selections.get(workspace_id) == invisible

@@ -47,8 +47,9 @@ class Disconnect:
             async with refreshes, self.uow.begin() as stores:  # a refresh in flight ends first
                 await still_member(stores, actor)
                 removed = await stores.connections.remove(actor.workspace_id)
+                # Leases before snapshots, the order a fetch's save takes them (no deadlock)
+                await stores.fetch_leases.remove_all(actor.workspace_id)  # a fetch saves nothing
                 await stores.snapshots.remove_all(actor.workspace_id)  # nothing shown past it
-                await stores.fetch_leases.remove_all(actor.workspace_id)  # nor saved after it
                 await stores.trend.remove_all(actor.workspace_id)
                 account = removed.account if removed else None
                 await stores.audit.record(

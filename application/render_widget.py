@@ -13,7 +13,12 @@ from enum import StrEnum
 from typing import TypeVar
 
 from application.neon_access.authorized_calls import AuthorizedCalls
-from application.neon_access.shared_fetch import Fetch, ProjectKey, SharedFetches
+from application.neon_access.shared_fetch import (
+    ConnectionReplaced,
+    Fetch,
+    ProjectKey,
+    SharedFetches,
+)
 from application.neon_access.single_flight import SingleFlight
 from application.permissions import Audience, use_case
 from application.ports.failure import PortFailure
@@ -140,12 +145,23 @@ class RenderWidget:
         self, actor: Member, dashboard_id: str, widget_id: str, *, refresh: bool = False
     ) -> WidgetData:
         try:
-            data, outcome = await self._render(actor, dashboard_id, widget_id, refresh)
+            try:
+                data, outcome = await self._render(actor, dashboard_id, widget_id, refresh)
+            except ConnectionReplaced:  # (dis)connected meanwhile: once more, with what is there
+                data, outcome = await self._again(actor, dashboard_id, widget_id, refresh)
         except (DomainError, PortFailure) as failure:
             self.telemetry.widget_render(failure_outcome(failure))
             raise
         self.telemetry.widget_render(outcome)
         return data
+
+    async def _again(
+        self, actor: Member, dashboard_id: str, widget_id: str, refresh: bool
+    ) -> tuple[WidgetData, RenderOutcome]:
+        try:
+            return await self._render(actor, dashboard_id, widget_id, refresh)
+        except ConnectionReplaced:  # twice in one render: the customer is (re)connecting now
+            raise NeonUnavailable(1, "Neon is being connected again; try in a moment.") from None
 
     async def _render(
         self, actor: Member, dashboard_id: str, widget_id: str, refresh: bool

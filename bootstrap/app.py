@@ -171,10 +171,17 @@ def _shutdown(container: Container) -> Callable[[], Any]:
         try:  # store what was rotated before stopping (bootstrap/shutdown.py)
             async with asyncio.timeout(DRAIN_BOUND):
                 await container.access_tokens().drain()
-                await container.shared_fetches().drain()  # the snapshots just fetched
         except TimeoutError:
-            log.critical("token refreshes or snapshot saves still in flight after %.0f s: "
-                         "stopping without them", DRAIN_BOUND)  # fmt: skip
+            log.critical("token refreshes still in flight after %.0f s: stopping without them",
+                         DRAIN_BOUND)  # fmt: skip
+        try:  # the fetches still running (their clients may have left), then their saves
+            async with asyncio.timeout(DRAIN_BOUND):
+                await container.render_widget().in_flight.wait_all()
+                await container.shared_fetches().drain()
+        except TimeoutError:
+            log.warning("fetches or snapshot saves still in flight after %.0f s: stopping "
+                        "without them (their leases run out by themselves)",
+                        DRAIN_BOUND)  # fmt: skip
         await container.neon().close()
         await container.storage().dispose()
 

@@ -36,8 +36,16 @@ POLL_SECONDS = 0.05
 # write its answer first (a few hundred microseconds of CPU, never a suspension), so that a cold
 # render costs one Neon round trip and not one plus a write; short enough that nobody notices.
 SAVE_DELAY_SECONDS = 0.001
+# How long a reader waits for those saves: they take a millisecond; a store that is stuck must
+# not hold every render of the workspace (what is read then may be a moment older).
+SETTLE_SECONDS = 1.0
 UNAVAILABLE, RATE_LIMITED = "neon_unavailable", "neon_rate_limited"
 log = logging.getLogger("produl_neon.widgets")
+
+
+class ConnectionReplaced(Exception):
+    """The workspace disconnected or reconnected while this render ran: its fetch would be made
+    with the old grant (and its data kept after the disconnect). Render again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +140,9 @@ class SharedFetches:
         else whose it is. A spent budget takes the lease only to tell the renders waiting for
         it (a failed lease), and raises."""
         async with self.uow.begin(durable=False) as stores:
+            current = await stores.connections.current_id(fetch.key.workspace_id)
+            if current != fetch.key.connection_id:  # its grant is gone: no fetch, no data kept
+                raise ConnectionReplaced()
             latest = await stores.snapshots.latest(*_of(fetch.key))  # saved since we looked?
             if _newer(latest, seen):
                 return latest, None
@@ -183,12 +194,13 @@ class SharedFetches:
 
     async def drain(self) -> None:
         """At shutdown: every snapshot fetched is saved (or given up) before the store closes."""
-        await self._settled(list(self.saving.values()))
+        if self.saving:
+            await asyncio.wait(list(self.saving.values()))
 
     async def _settled(self, saves: list[asyncio.Task[None] | None]) -> None:
         pending = [save for save in saves if save is not None]
-        if pending:
-            await asyncio.wait(pending)  # their own failures are logged by ``_saved``
+        if pending:  # their own failures are logged by ``_saved``
+            await asyncio.wait(pending, timeout=SETTLE_SECONDS)
 
     def _save_soon(self, fetch: Fetch, holder: str, snapshot: NeonMetricsSnapshot) -> None:
         """Keep ``snapshot`` as the project's last, with its trend point, and release the lease:

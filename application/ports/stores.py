@@ -77,6 +77,9 @@ class ConnectionStore(Protocol):
     async def get(self, workspace_id: str) -> Connection | None:
         """Raises TokensUnreadable when the stored tokens cannot be decrypted."""
 
+    async def current_id(self, workspace_id: str) -> str | None:
+        """The id of the workspace's connection, if any: ``get`` without decrypting tokens."""
+
     async def add(self, connection: Connection) -> None:
         """Store a new connection, replacing any previous one of the workspace."""
 
@@ -391,10 +394,11 @@ class UnitOfWork(Protocol):
         block ends normally, and none of it when the block raises. Writers queue for each other
         where they touch the same rows; keep calls to Neon outside the block.
 
-        ``durable=False`` is for what Neon can give us again (snapshots, trend points, fetch
-        leases, the call budget): the commit does not wait for the disk, so a power cut (not a
-        crash of this process) may lose it. Tokens, members and everything a customer wrote are
-        always durable."""
+        ``durable=False`` is for what Neon can give us again or what may be lost (snapshots,
+        fetch leases, the call budget; a trend point, whose loss leaves a gap of one point):
+        the commit does not wait for the disk, so a power cut (not a crash of this process) may
+        lose it (decision 0025). Tokens, members and everything a customer wrote are always
+        durable."""
 
     def read(self) -> AbstractAsyncContextManager[Stores]:
         """A reading transaction: one consistent view, no locks held against writers."""

@@ -35,11 +35,11 @@ def _file(db: Database) -> str:
 
 
 async def test_a_write_with_the_lock_free_runs_on_the_loop_and_commits(sqlite_db: Database) -> None:
-    async with sqlite_db.writing() as tx:
+    async with sqlite_db.writing(durable=False) as tx:
         assert isinstance(tx, InlineTransaction)
         await tx.execute(text("INSERT INTO rows VALUES (1)"))
     with pytest.raises(RuntimeError):
-        async with sqlite_db.writing() as tx:
+        async with sqlite_db.writing(durable=False) as tx:
             await tx.execute(text("INSERT INTO rows VALUES (2)"))
             raise RuntimeError("the use case failed half-way")
     async with sqlite_db.reading() as tx:
@@ -65,7 +65,7 @@ async def test_a_write_waiting_for_another_connections_lock_does_not_stop_the_lo
         other.execute("COMMIT")
 
     ticker, committer = asyncio.create_task(loop_runs()), asyncio.create_task(the_other_commits())
-    async with sqlite_db.writing() as tx:  # waits for the lock, on aiosqlite's thread
+    async with sqlite_db.writing(durable=False) as tx:  # waits for it on aiosqlite's thread
         assert not isinstance(tx, InlineTransaction)
         await tx.execute(text("INSERT INTO rows VALUES (2)"))
     ticker.cancel()
@@ -84,14 +84,14 @@ async def test_a_write_meeting_a_lock_held_by_our_own_suspended_write_waits_for_
     first_in = asyncio.Event()
 
     async def first() -> None:
-        async with sqlite_db.writing() as tx:
+        async with sqlite_db.writing(durable=False) as tx:
             await tx.execute(text("INSERT INTO rows VALUES (1)"))
             first_in.set()
             await asyncio.sleep(0.2)
 
     async def second() -> None:
         await first_in.wait()
-        async with sqlite_db.writing() as tx:
+        async with sqlite_db.writing(durable=False) as tx:
             await tx.execute(text("INSERT INTO rows VALUES (2)"))
 
     await asyncio.gather(first(), second())
@@ -103,8 +103,11 @@ async def test_a_write_meeting_a_lock_held_by_our_own_suspended_write_waits_for_
 async def test_sqlite_commits_wait_for_the_disk_unless_not_durable(
     sqlite_db: Database, durable: bool
 ) -> None:
+    """A durable write never runs on the loop (its commit waits for an fsync); a write that
+    need not be durable runs there when it can, or waits for the lock on aiosqlite's thread."""
     expected = "FULL" if durable else "NORMAL"
-    async with sqlite_db.writing(durable=durable) as tx:  # on the loop
+    async with sqlite_db.writing(durable=durable) as tx:
+        assert isinstance(tx, InlineTransaction) is not durable
         level = (await tx.execute(text("PRAGMA synchronous"))).scalar_one()
     assert SYNCHRONOUS[level] == expected
     async with sqlite_db.writing(durable=not durable):

@@ -33,6 +33,9 @@ def _context(workspace_id: str, connection_id: str, column: str) -> str:
 
 # Built once: every widget render reads the connection (see dashboards.py)
 _CONNECTION = select(connections).where(connections.c.workspace_id == bindparam("workspace_id"))
+_CONNECTION_ID = select(connections.c.id).where(
+    connections.c.workspace_id == bindparam("workspace_id")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,10 @@ class SqlConnectionStore(InTransaction):
             (await self.tx.execute(_CONNECTION, {"workspace_id": workspace_id})).mappings().first()
         )
         return self._to_domain(row) if row is not None else None
+
+    async def current_id(self, workspace_id: str) -> str | None:
+        found = await self.tx.execute(_CONNECTION_ID, {"workspace_id": workspace_id})
+        return found.scalar_one_or_none()
 
     async def add(self, connection: Connection) -> None:
         await self.tx.execute(

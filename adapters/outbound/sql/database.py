@@ -96,10 +96,12 @@ class Database:
     async def writing(
         self, *, durable: bool = True
     ) -> AsyncIterator[AsyncConnection | InlineTransaction]:
-        """A write transaction for the stores: on SQLite on the loop's own thread when the write
-        lock is free this instant (``inline_sqlite``), else ``transaction``, which waits for it."""
-        if self._inline is not None:
-            with self._translated(), self._inline.write(durable=durable) as inline:
+        """A write transaction for the stores. On SQLite, one that is not ``durable`` runs on the
+        loop's own thread when the write lock is free this instant (``inline_sqlite``); else
+        ``transaction``, which waits for the lock in a thread. A durable one always takes that
+        path: its commit waits for an fsync, which must not stop the loop on a slow disk."""
+        if self._inline is not None and not durable:
+            with self._translated(), self._inline.write() as inline:
                 if inline is not None:
                     yield inline
                     return

@@ -7,11 +7,13 @@ short writes (the lease with the budget; the snapshot with its trend point) spen
 them, against about 0.5 ms of SQLite's own work and one commit's fsync.
 
 - *Reads* in WAL mode take no lock a writer holds and finish in microseconds: run right here.
-- *Writes* take the write lock without waiting (``BEGIN IMMEDIATE`` with no busy timeout). Got
-  it: the transaction runs right here, where nothing can make it wait (WAL commits wait for no
-  reader). Another connection holds it (another worker's write, or one of ours suspended on an
-  await): ``write`` yields None and the caller takes aiosqlite's path, whose wait for the lock
-  happens in a thread, never stopping the loop.
+- *Writes that need not be durable* (``UnitOfWork.begin(durable=False)``: the fetch lease, the
+  budget, the snapshot) take the write lock without waiting (``BEGIN IMMEDIATE`` with no busy
+  timeout). Got it: the transaction runs right here, where nothing can make it wait (a WAL commit
+  waits for no reader, and with ``synchronous=NORMAL`` not for the disk). Another connection
+  holds it (another worker's write, or one of ours suspended on an await): ``write`` yields None
+  and the caller takes aiosqlite's path, whose wait for the lock happens in a thread, never
+  stopping the loop. Durable writes always take that path: their commit waits for an fsync.
 """
 
 from __future__ import annotations
@@ -80,14 +82,14 @@ class InlineSqlite:
                     sqlite.rollback()
 
     @contextmanager
-    def write(self, *, durable: bool = True) -> Iterator[InlineTransaction | None]:
+    def write(self) -> Iterator[InlineTransaction | None]:
         """A writing transaction holding the write lock, or None when another connection holds
-        it (nothing was written; take the waiting path). One that is not ``durable`` commits
-        without waiting for the disk (``UnitOfWork.begin``)."""
+        it (nothing was written; take the waiting path). Only for what need not be durable
+        (``UnitOfWork.begin``): its commit does not wait for the disk, so nothing here does."""
         with self.writers.connect() as connection:
             sqlite = _sqlite(connection)
             with _wrapped():  # before BEGIN: SQLite refuses to change it inside a transaction
-                sqlite.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+                sqlite.execute("PRAGMA synchronous=NORMAL")
                 try:
                     sqlite.execute("BEGIN IMMEDIATE")
                 except sqlite3.OperationalError as failure:
@@ -126,7 +128,8 @@ def _wrapped() -> Iterator[None]:
 
 
 def _busy(failure: sqlite3.OperationalError) -> bool:
-    return failure.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    # the extended code (SQLITE_BUSY_RECOVERY is 261): its low byte is the primary one
+    return (failure.sqlite_errorcode & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _pragmas(engine: Engine, *pragmas: str) -> None:

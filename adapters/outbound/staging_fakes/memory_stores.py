@@ -33,6 +33,10 @@ class MemoryConnectionStore:
     async def get(self, workspace_id: str) -> Connection | None:
         return self.state.connections.get(workspace_id)
 
+    async def current_id(self, workspace_id: str) -> str | None:
+        connection = self.state.connections.get(workspace_id)
+        return connection.id if connection is not None else None
+
     async def add(self, connection: Connection) -> None:
         self.state.connections[connection.workspace_id] = connection
 

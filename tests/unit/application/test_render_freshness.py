@@ -7,9 +7,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from dependency_injector import providers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from application.neon_access.shared_fetch import (
+    ConnectionReplaced,
+    Fetch,
+    SharedFetches,
+)
 from application.ports.neon import NeonRateLimited, NeonUnavailable
 from application.render_widget import (
     FAILURE_PAUSE,
@@ -215,3 +221,26 @@ async def test_another_workspace_never_receives_the_snapshot_of_the_same_project
     windowed.clock.advance(seconds=FAILURE_PAUSE.total_seconds())  # its own pause, not the first's
     await c.render_widget().execute(other.admin, other_board, other_widget)
     assert len(c.neon_console().calls) == 2  # its own fetch, inside the first one's window
+
+
+class ReconnectedDuringTheFetch(SharedFetches):
+    """The workspace reconnected between the render's read and its fetch: the first fetch finds
+    the connection replaced (what ``_take`` reports when the connection id changed)."""
+
+    async def fetch(self, fetch: Fetch, seen: datetime | None) -> NeonMetricsSnapshot:
+        tries: list[Fetch] = self.__dict__.setdefault("tries", [])  # frozen: no attribute
+        tries.append(fetch)
+        if len(tries) == 1:
+            raise ConnectionReplaced()
+        return await super().fetch(fetch, seen)
+
+
+async def test_a_render_whose_connection_was_replaced_meanwhile_renders_again(
+    windowed: Workspace,
+) -> None:
+    c, board, widget = windowed.container, *await _widget(windowed)
+    shared = c.shared_fetches()
+    c.shared_fetches.override(providers.Object(ReconnectedDuringTheFetch(shared.uow, shared.clock)))
+    c.render_widget.reset()
+    data = await c.render_widget().execute(windowed.admin, board, widget)
+    assert not data.stale and data.snapshot.project_name  # the second render fetched

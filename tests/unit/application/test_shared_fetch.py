@@ -13,11 +13,18 @@ from typing import Any
 import pytest
 
 from adapters.outbound.staging_fakes.memory_unit_of_work import MemoryUnitOfWork
-from application.neon_access.shared_fetch import LEASE, Fetch, ProjectKey, SharedFetches
+from application.neon_access.shared_fetch import (
+    LEASE,
+    ConnectionReplaced,
+    Fetch,
+    ProjectKey,
+    SharedFetches,
+)
 from application.ports.neon import NeonRateLimited, NeonUnavailable
 from application.ports.stores import FetchLease
 from domain.metrics import NeonMetricsSnapshot
 from tests.contract.test_snapshot_store_contract import snapshot
+from tests.contract.test_sql_storage import connection
 from tests.support import FakeClock
 
 KEY_PARTS = ("w1", "c1", "aged-salad-46255801")
@@ -40,6 +47,7 @@ class Neon:
 
 def instances(per_minute: int = 600) -> tuple[FakeClock, SharedFetches, SharedFetches]:
     clock, uow = FakeClock(), MemoryUnitOfWork()
+    uow.state.connections[KEY.workspace_id] = connection(KEY.workspace_id, KEY.connection_id, "x")
     one = SharedFetches(uow, clock, per_minute, wait_seconds=1.0, poll_seconds=0.01)
     return clock, one, replace(one, saving={})  # each instance knows only its own saves
 
@@ -156,14 +164,42 @@ async def test_a_fetch_ending_after_a_disconnect_keeps_nothing() -> None:
     render = asyncio.ensure_future(one.fetch(fetch(slow), None))
     await asyncio.sleep(0.05)  # the holder is fetching
     async with two.uow.begin() as stores:  # Disconnect's transaction, in another instance
-        await stores.snapshots.remove_all(KEY.workspace_id)
-        await stores.fetch_leases.remove_all(KEY.workspace_id)
+        await disconnected(stores)
     slow.done.set()
     assert await render  # the render that asked still gets its answer
     await one.settled(KEY.workspace_id)
     async with one.uow.read() as stores:
         assert await stores.snapshots.latest(*KEY_PARTS) is None
         assert await stores.trend.points("w1", "acct-1", KEY.project_id) == []
+
+
+async def disconnected(stores: Any) -> None:
+    """What Disconnect's transaction does to a fetch's rows."""
+    await stores.connections.remove(KEY.workspace_id)
+    await stores.fetch_leases.remove_all(KEY.workspace_id)
+    await stores.snapshots.remove_all(KEY.workspace_id)
+
+
+async def test_a_render_waiting_for_a_fetch_that_a_disconnect_ended_does_not_fetch() -> None:
+    """It saw the lease go with the disconnect and would take it: the grant it would fetch with
+    is gone, so it renders again instead (and finds Neon not connected)."""
+    clock, one, two = instances()
+    slow = SlowNeon(clock)
+    holder = asyncio.ensure_future(one.fetch(fetch(slow), None))
+    await asyncio.sleep(0.05)
+    waiter_neon = Neon(clock)
+    waiter = asyncio.ensure_future(two.fetch(fetch(waiter_neon), None))
+    await asyncio.sleep(0.05)  # it polls the holder's lease
+    async with one.uow.begin() as stores:
+        await disconnected(stores)
+    with pytest.raises(ConnectionReplaced):
+        await waiter
+    slow.done.set()
+    assert await holder  # the render that asked still gets its answer
+    await one.settled(KEY.workspace_id)
+    assert waiter_neon.calls == 0
+    async with one.uow.read() as stores:
+        assert await stores.snapshots.latest(*KEY_PARTS) is None
 
 
 class HolderBeforeUsSaves:
