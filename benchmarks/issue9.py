@@ -303,7 +303,8 @@ def _load(service: Service, path: str, connections: int, seconds: float) -> tupl
         if "Non-2xx" in out:
             raise RuntimeError(f"wrk saw failures:\n{out}")
         rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
-        p99 = _seconds(re.search(r"99%\s+(\S+)", out)[1])  # type: ignore[index]
+        # the latency distribution's own line: a "+/- Stdev" column may end in 99% too
+        p99 = _seconds(re.search(r"^\s+99%\s+(\S+)$", out, re.MULTILINE)[1])  # type: ignore[index]
         return rate, p99
     return asyncio.run(_load_here(service, path, connections, seconds))
 
