@@ -85,10 +85,10 @@ def _seeded(role: str) -> Tenant:
     return Tenant(app, headers, board["id"], widget["id"], frozenset(m["id"] for m in members))
 
 
-def config(tenant: Tenant, phases: list[str] | None = None) -> SchemathesisConfig:
+def config(tenant: Tenant, phases: list[str] | None = None, seed: int = SEED) -> SchemathesisConfig:
     return SchemathesisConfig.from_dict(
         {
-            "seed": SEED,
+            "seed": seed,
             "headers": tenant.headers,
             "checks": {"enabled": True},
             "generation": {
@@ -212,10 +212,31 @@ def test_the_stateful_phase_follows_the_documents_links(role: str) -> None:
     """The engine's stateful phase (as ``schemathesis run`` drives it): every check on every
     step, and steps that were reached through a link the document declares, not only through
     links schemathesis inferred by itself. A workspace of its own: the pytest integration ends
-    the other app's lifespan when its tests are done."""
+    the other app's lifespan when its tests are done.
+
+    Which links a seeded run happens to reach shifts with code that has nothing to do with them
+    (Python's object addresses order some of the engine's choices): up to three seeds are run,
+    each one checked in full, until the declared links were followed at least twice."""
     tenant = _seeded(role)
+    failures: list[str] = []
+    declared: Counter[str] = Counter()
+    inferred = 0
+    for seed in range(SEED, SEED + 3):
+        found, followed, guessed = _stateful_run(tenant, seed)
+        failures += found
+        declared += followed
+        inferred += guessed
+        if sum(declared.values()) >= 2:
+            break
+    print(f"linked steps: {sum(declared.values())} declared, {inferred} inferred", declared)
+    assert failures == []
+    assert sum(declared.values()) >= 2, declared
+
+
+def _stateful_run(tenant: Tenant, seed: int) -> tuple[list[str], Counter[str], int]:
+    """The failures, the declared links followed and the inferred ones of one seeded run."""
     loaded = schemathesis.openapi.from_asgi(
-        "/schema/openapi.json", tenant.app, config=config(tenant, phases=["stateful"])
+        "/schema/openapi.json", tenant.app, config=config(tenant, ["stateful"], seed)
     )
     hooked(loaded, tenant)
     failures: list[str] = []
@@ -239,6 +260,4 @@ def test_the_stateful_phase_follows_the_documents_links(role: str) -> None:
                 inferred += 1
             else:
                 declared[node.transition.id] += 1
-    print(f"linked steps: {sum(declared.values())} declared, {inferred} inferred", declared)
-    assert failures == []
-    assert sum(declared.values()) >= 2, declared
+    return failures, declared, inferred
