@@ -50,8 +50,11 @@ class Tenant:
 
 
 def _seeded(role: str) -> Tenant:
-    """A connected workspace with a selection, a dashboard and a widget; the role's token."""
-    app = create_app(make_container())
+    """A connected workspace with a selection, a dashboard and a widget; the role's token. The
+    Neon account's budget is set out of the way: hundreds of generated renders and listings a
+    minute would spend it, and the answers would be the documented 503 `neon-rate-limited`,
+    which the engine's `not_a_server_error` check counts as a failure."""
+    app = create_app(make_container(PRODUL_NEON_BUDGET_PER_MINUTE="100000"))
     admin = bearer(ADMIN_TOKEN)
     with asgi.get_client(cast(Any, app)) as client:
         started = client.post("/api/integrations/neon/authorizations", headers=admin)
