@@ -7,9 +7,8 @@ about ten times what SQLite then takes to run it (decision 0025)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as upsert  # compiles for SQLite too
 
 from adapters.outbound.sql.in_transaction import InTransaction
@@ -34,7 +33,19 @@ _TAKE = _NEW_LEASE.on_conflict_do_update(
           "failure": None},
     where=or_(fetch_leases.c.expires_at <= bindparam("now"), fetch_leases.c.failure.is_not(None)),
 )  # fmt: skip
-_RELEASE = delete(fetch_leases).where(*_IN_KEY, fetch_leases.c.holder == bindparam("h"))
+_HOLDERS = (*_IN_KEY, fetch_leases.c.holder == bindparam("h"))
+_LEASE = select(fetch_leases.c.holder, fetch_leases.c.expires_at, fetch_leases.c.failure).where(
+    *_IN_KEY
+)
+_RELEASE = delete(fetch_leases).where(*_HOLDERS)
+_EXTEND = (
+    update(fetch_leases)
+    .where(*_HOLDERS, fetch_leases.c.failure.is_(None))
+    .values(expires_at=bindparam("e"))
+)
+_FAIL = (
+    update(fetch_leases).where(*_HOLDERS).values(failure=bindparam("f"), expires_at=bindparam("e"))
+)
 _BUDGET = select(neon_budgets).where(neon_budgets.c.account_id == bindparam("a"))
 _BUDGET_HELD = _BUDGET.with_for_update()
 _PUT_BUDGET = (
@@ -48,13 +59,8 @@ class SqlFetchLeaseStore(InTransaction):
     async def get(
         self, workspace_id: str, connection_id: str, project_id: str
     ) -> FetchLease | None:
-        row = (
-            await self.tx.execute(
-                select(
-                    fetch_leases.c.holder, fetch_leases.c.expires_at, fetch_leases.c.failure
-                ).where(_key(workspace_id, connection_id, project_id))
-            )
-        ).first()
+        key = {"w": workspace_id, "c": connection_id, "p": project_id}
+        row = (await self.tx.execute(_LEASE, key)).first()
         return FetchLease(row.holder, row.expires_at, row.failure) if row else None
 
     async def take(
@@ -73,14 +79,10 @@ class SqlFetchLeaseStore(InTransaction):
         expires_at: datetime,
     ) -> bool:  # fmt: skip
         extended = await self.tx.execute(
-            update(fetch_leases)
-            .where(
-                _key(workspace_id, connection_id, project_id),
-                fetch_leases.c.holder == holder,
-                fetch_leases.c.failure.is_(None),
-            )
-            .values(expires_at=expires_at)
-        )
+            _EXTEND,
+            {"w": workspace_id, "c": connection_id, "p": project_id, "h": holder,
+             "e": expires_at},
+        )  # fmt: skip
         return bool(extended.rowcount)
 
     async def release(
@@ -101,15 +103,15 @@ class SqlFetchLeaseStore(InTransaction):
         failure: str, retry_at: datetime,
     ) -> None:  # fmt: skip
         await self.tx.execute(
-            update(fetch_leases)
-            .where(_key(workspace_id, connection_id, project_id), fetch_leases.c.holder == holder)
-            .values(failure=failure, expires_at=retry_at)
-        )
+            _FAIL,
+            {"w": workspace_id, "c": connection_id, "p": project_id, "h": holder,
+             "f": failure, "e": retry_at},
+        )  # fmt: skip
 
 
 class SqlNeonBudgetStore(InTransaction):
     async def hold(self, account_id: str, fresh: CallBudget) -> CallBudget:
-        query = _BUDGET_HELD if self.writing else _BUDGET
+        query = _BUDGET_HELD if self.writing else _BUDGET  # what held() gives, built once
         row = (await self.tx.execute(query, {"a": account_id})).first()
         if row is None:  # first use: store it full (or find the one a racing first use stored)
             await self.tx.execute(
@@ -126,11 +128,3 @@ class SqlNeonBudgetStore(InTransaction):
             {"a": account_id, "t": budget.tokens, "r": budget.refilled_at,
              "u": budget.paused_until},
         )  # fmt: skip
-
-
-def _key(workspace_id: str, connection_id: str, project_id: str) -> Any:
-    return and_(
-        fetch_leases.c.workspace_id == workspace_id,
-        fetch_leases.c.connection_id == connection_id,
-        fetch_leases.c.project_id == project_id,
-    )
