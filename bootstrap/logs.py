@@ -21,11 +21,12 @@ import structlog
 from adapters.request_context import current
 
 FORMATS = ("json", "console")
-# Libraries whose lines carry full URLs (httpx at INFO) or raw headers (httpcore at DEBUG): kept
-# at WARNING whatever the level, so no query string or header reaches a log line from them.
+# Libraries whose lines carry full URLs (httpx at INFO) or raw headers (httpcore and aiohttp, the
+# sockets under httpx, at DEBUG): kept at WARNING whatever the level, so no query string or header
+# reaches a log line from them.
 # alembic's migration context announces itself on every readiness probe (`migrate` prints what
 # it did).
-QUIET = ("httpx", "httpcore", "hpack", "uvicorn.access", "aiosqlite", "asyncio",
+QUIET = ("httpx", "httpcore", "aiohttp", "hpack", "uvicorn.access", "aiosqlite", "asyncio",
          "alembic.runtime.migration")  # fmt: skip
 
 

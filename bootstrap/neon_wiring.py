@@ -20,6 +20,7 @@ from adapters.outbound.neon_http.oauth import AuthlibNeonOAuth, OAuthClientSetti
 from adapters.outbound.neon_http.oauth_calls import TracedOAuthTransport
 from adapters.outbound.neon_http.reachability import DiscoveryProbe
 from adapters.outbound.neon_http.read_only import ReadOnlyTransport
+from adapters.outbound.neon_http.wire import network_transport
 from adapters.outbound.staging_fakes.console import StagingNeonConsole
 from adapters.outbound.staging_fakes.oauth import StagingNeonOAuth, StagingNeonProbe
 from application.ports.neon import NeonConsole, NeonOAuth, NeonProbe
@@ -51,7 +52,7 @@ def transport(settings: Settings, played_by: StandIn) -> httpx.AsyncBaseTranspor
         # to the client, as a closed socket would, instead of surfacing inside our process.
         inner = httpx.ASGITransport(app=cast(Any, app), raise_app_exceptions=False)
     else:
-        inner = httpx.AsyncHTTPTransport(retries=0)  # retries are ours, and never for tokens
+        inner = network_transport()
     return ReadOnlyTransport(inner, settings.api_url, settings.oauth_issuer)
 
 

@@ -24,7 +24,7 @@ from neon_standin.seed import ACME, ADA, GRACE
 from tests.contract.console_fixtures import Console, console, token_for
 
 
-@pytest.fixture(params=["memory", "http"])
+@pytest.fixture(params=["memory", "http", "wire"])
 async def neon(request: pytest.FixtureRequest) -> AsyncIterator[Console]:
     async with console(request.param) as implementation:
         yield implementation
