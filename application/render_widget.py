@@ -241,9 +241,11 @@ class RenderWidget:
         return snapshot
 
     async def _fetch(self, token: Secret, project_id: NeonProjectId) -> NeonMetricsSnapshot:
-        project, branches = await _together(
-            self.console.get_project(token, project_id),
+        # The branches first: the larger answer, whose reading then overlaps Neon's answering
+        # the project instead of following it
+        branches, project = await _together(
             self.console.list_branches(token, project_id),
+            self.console.get_project(token, project_id),
         )
         snapshot = NeonMetricsSnapshot.from_neon(project, branches, fetched_at=self.clock.now())
         if snapshot.unmeant:

@@ -143,15 +143,13 @@ class SharedFetches:
             current = await stores.connections.current_id(fetch.key.workspace_id)
             if current != fetch.key.connection_id:  # its grant is gone: no fetch, no data kept
                 raise ConnectionReplaced()
-            latest = await stores.snapshots.latest(*_of(fetch.key))  # saved since we looked?
-            if _newer(latest, seen):
-                return latest, None
-            if not await stores.fetch_leases.take(*_of(fetch.key), lease, now):
-                return None, await stores.fetch_leases.get(*_of(fetch.key))
-            # Again, now that the lease is ours: on PostgreSQL (read committed) the holder before
-            # us may have saved and released between the look above and our take, which then
-            # waited for its release; the look would have missed that snapshot
+            taken = await stores.fetch_leases.take(*_of(fetch.key), lease, now)
+            # Saved since the render looked? Asked once the take is done: on PostgreSQL (read
+            # committed) a holder saving just now makes our take wait for its commit, and only a
+            # statement after that sees its snapshot
             latest = await stores.snapshots.latest(*_of(fetch.key))
+            if not taken:
+                return _newer(latest, seen), await stores.fetch_leases.get(*_of(fetch.key))
             if _newer(latest, seen):
                 await stores.fetch_leases.release(*_of(fetch.key), lease.holder)
                 return latest, None
@@ -238,25 +236,35 @@ class SharedFetches:
     async def _kept(self, key: ProjectKey, holder: str) -> AsyncIterator[None]:
         """The holder's lease, extended every ``renew_seconds`` while the block runs: a fetch
         that outlasts LEASE must not let another instance take the lease and fetch too. A fetch
-        shorter than ``renew_seconds`` (nearly all) writes nothing more."""
-        keeper = asyncio.ensure_future(self._keep(key, holder))
+        shorter than ``renew_seconds`` (nearly all) writes nothing more, and starts no task: a
+        timer starts the keeper, so a cold render pays no task's start and end for it."""
+        keepers: list[asyncio.Task[None]] = []
+
+        def start() -> None:
+            keepers.append(asyncio.ensure_future(self._keep(key, holder)))
+
+        timer = asyncio.get_running_loop().call_later(self.renew_seconds, start)
         try:
             yield
         finally:
-            keeper.cancel()
-            await asyncio.gather(keeper, return_exceptions=True)
+            timer.cancel()
+            for keeper in keepers:
+                keeper.cancel()
+            if keepers:
+                await asyncio.gather(*keepers, return_exceptions=True)
 
     async def _keep(self, key: ProjectKey, holder: str) -> None:
         while True:
-            await asyncio.sleep(self.renew_seconds)
+            extended = None
             with contextlib.suppress(StoreUnavailable):  # tried again next time, before it ends
                 async with self.uow.begin(durable=False) as stores:
                     until = self.clock.now() + LEASE
-                    if await stores.fetch_leases.extend(*_of(key), holder, until):
-                        continue
+                    extended = await stores.fetch_leases.extend(*_of(key), holder, until)
+            if extended is False:
                 log.warning("project %s: this fetch's lease ran out (its extensions did not "
                             "reach the store); another render took it", key.project_id)  # fmt: skip
                 return
+            await asyncio.sleep(self.renew_seconds)
 
     async def _failed(
         self, fetch: Fetch, holder: str, failure: NeonRateLimited | NeonUnavailable
