@@ -70,17 +70,16 @@ def http_adapters(
     clock: Clock,
     telemetry: UpstreamTelemetry,
 ) -> NeonAdapters:
-    client = console_client(read_only)
     traced = TracedOAuthTransport(read_only, telemetry)
     oauth = AuthlibNeonOAuth(oauth_settings(settings), clock, traced)
     probe = DiscoveryProbe(settings.oauth_issuer, read_only, clock)
 
     async def close() -> None:
-        await client.aclose()
         await oauth.aclose()
         await probe.aclose()
+        await read_only.aclose()  # the connections under all three
 
-    console = HttpxNeonConsole(ConsoleCalls(client, settings.api_url, telemetry))
+    console = HttpxNeonConsole(ConsoleCalls(read_only, settings.api_url, telemetry))
     return NeonAdapters(console, oauth, close, probe)
 
 
@@ -97,15 +96,6 @@ def staging_fakes(settings: Settings, played_by: StandIn, clock: Clock) -> NeonA
         ),
         close,
         StagingNeonProbe(clock),
-    )
-
-
-def console_client(read_only: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=read_only,
-        timeout=httpx.Timeout(5.0, connect=3.0),
-        limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
-        follow_redirects=False,
     )
 
 

@@ -68,13 +68,13 @@ async def console(kind: str, standin: StandIn | None = None) -> AsyncIterator[Co
         async with served(standin) as issuer:
             api = f"{issuer}api/v2"
             transport = ReadOnlyTransport(network_transport(), api, issuer)
-            async with httpx.AsyncClient(transport=transport) as client:
-                calls = ConsoleCalls(client, api, PrometheusTelemetry(), backoff=0.001)
+            async with transport:
+                calls = ConsoleCalls(transport, api, PrometheusTelemetry(), backoff=0.001)
                 yield Console(kind, HttpxNeonConsole(calls), standin)
         return
     transport = ReadOnlyTransport(asgi_transport(standin), API, ISSUER)
-    async with httpx.AsyncClient(transport=transport) as client:
-        calls = ConsoleCalls(client, API, PrometheusTelemetry(), backoff=0.001)
+    async with transport:
+        calls = ConsoleCalls(transport, API, PrometheusTelemetry(), backoff=0.001)
         yield Console(kind, HttpxNeonConsole(calls), standin)
 
 

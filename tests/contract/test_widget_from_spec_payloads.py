@@ -33,8 +33,8 @@ def _console(project: Any, branches: Any) -> HttpxNeonConsole:
         body = branches if request.url.path.endswith("/branches") else project
         return httpx.Response(200, content=json.dumps(body).encode())
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
-    return HttpxNeonConsole(ConsoleCalls(client, API, PrometheusTelemetry(), backoff=0.001))
+    transport = httpx.MockTransport(answer)
+    return HttpxNeonConsole(ConsoleCalls(transport, API, PrometheusTelemetry(), backoff=0.001))
 
 
 @settings(

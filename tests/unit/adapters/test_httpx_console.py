@@ -30,8 +30,8 @@ def _console(handler: Handler, **options: float) -> tuple[HttpxNeonConsole, list
         seen.append(request)
         return handler(request)
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(record))
-    calls = ConsoleCalls(client, API, PrometheusTelemetry(), backoff=0.001, **options)  # type: ignore[arg-type]
+    transport = httpx.MockTransport(record)
+    calls = ConsoleCalls(transport, API, PrometheusTelemetry(), backoff=0.001, **options)  # type: ignore[arg-type]
     return HttpxNeonConsole(calls), seen
 
 
@@ -96,8 +96,8 @@ async def test_the_deadline_covers_the_whole_call() -> None:
         await asyncio.sleep(5)
         return httpx.Response(200, json={})
 
-    client = httpx.AsyncClient(transport=httpx.MockTransport(slow))
-    console = HttpxNeonConsole(ConsoleCalls(client, API, PrometheusTelemetry(), deadline=0.05))
+    transport = httpx.MockTransport(slow)
+    console = HttpxNeonConsole(ConsoleCalls(transport, API, PrometheusTelemetry(), deadline=0.05))
     started = asyncio.get_running_loop().time()
     with pytest.raises(NeonUnavailable):
         await console.get_current_user(TOKEN)
