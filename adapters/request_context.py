@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # What we accept from a load balancer: short, and nothing a log line or a header could be
 # tricked by (no spaces, quotes, control characters or separators).
@@ -24,6 +24,14 @@ WELL_FORMED = re.compile(r"[A-Za-z0-9._-]{1,128}\Z")
 class RequestContext:
     request_id: str
     workspace_id: str | None = None  # set by the /api guard once the member is known
+    # What waits for the answer to be written (``after_answer``); None once it is
+    later: list[Callable[[], object]] | None = field(default_factory=list)
+
+    def answered(self) -> None:
+        """The answer's last byte is with the server (or the request ended without one)."""
+        later, self.later = self.later, None
+        for run in later or ():
+            run()
 
 
 _CURRENT: ContextVar[RequestContext | None] = ContextVar("produl_request", default=None)
@@ -47,7 +55,19 @@ def serving(request_id: str) -> Iterator[RequestContext]:
     try:
         yield context
     finally:
+        context.answered()
         _CURRENT.reset(token)
+
+
+def after_answer(run: Callable[[], object]) -> None:
+    """``run`` once the request being served has its answer written: work its answer does not
+    need (a log line about a Neon call it made) stays off the time the client waits. Outside a
+    request, or after its answer, at once."""
+    context = _CURRENT.get()
+    if context is None or context.later is None:
+        run()
+    else:
+        context.later.append(run)
 
 
 def current() -> RequestContext | None:

@@ -75,6 +75,8 @@ class RequestLog:
                     (b"x-request-id", request_id.encode()),
                 ]
             await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                context.answered()  # what waited for the answer (``after_answer``) runs now
 
         started = time.perf_counter()
         self._telemetry.request_started()
