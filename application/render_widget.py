@@ -241,11 +241,9 @@ class RenderWidget:
         return snapshot
 
     async def _fetch(self, token: Secret, project_id: NeonProjectId) -> NeonMetricsSnapshot:
-        # The branches first: the larger answer, whose reading then overlaps Neon's answering
-        # the project instead of following it
-        branches, project = await _together(
-            self.console.list_branches(token, project_id),
+        project, branches = await _together(
             self.console.get_project(token, project_id),
+            self.console.list_branches(token, project_id),
         )
         snapshot = NeonMetricsSnapshot.from_neon(project, branches, fetched_at=self.clock.now())
         if snapshot.unmeant:
