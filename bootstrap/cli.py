@@ -194,6 +194,7 @@ def _with_container(work: Callable[[Container], Awaitable[int]]) -> int:
             await container.storage().prepare()
             return await work(container)
         finally:
+            await container.neon().close()  # the connections a command opened to Neon
             await container.storage().dispose()
 
     return asyncio.run(run())

@@ -143,13 +143,15 @@ class SharedFetches:
             current = await stores.connections.current_id(fetch.key.workspace_id)
             if current != fetch.key.connection_id:  # its grant is gone: no fetch, no data kept
                 raise ConnectionReplaced()
-            taken = await stores.fetch_leases.take(*_of(fetch.key), lease, now)
-            # Saved since the render looked? Asked once the take is done: on PostgreSQL (read
-            # committed) a holder saving just now makes our take wait for its commit, and only a
-            # statement after that sees its snapshot
+            latest = await stores.snapshots.latest(*_of(fetch.key))  # saved since we looked?
+            if _newer(latest, seen):  # the lease is left as it is: a failure in it is shared
+                return latest, None
+            if not await stores.fetch_leases.take(*_of(fetch.key), lease, now):
+                return None, await stores.fetch_leases.get(*_of(fetch.key))
+            # Again, now that the lease is ours: on PostgreSQL (read committed) the holder before
+            # us may have saved and released between the look above and our take, which then
+            # waited for its release; the look would have missed that snapshot
             latest = await stores.snapshots.latest(*_of(fetch.key))
-            if not taken:
-                return _newer(latest, seen), await stores.fetch_leases.get(*_of(fetch.key))
             if _newer(latest, seen):
                 await stores.fetch_leases.release(*_of(fetch.key), lease.holder)
                 return latest, None

@@ -99,6 +99,26 @@ async def test_the_transport_refuses_anything_but_allowed_requests_before_sendin
     ]
 
 
+async def test_dot_segments_are_refused_before_the_sockets_resolve_them() -> None:
+    """aiohttp (live mode's sockets) resolves "." and ".." (%2e too) after this check: with the
+    issuer and the API on one host, /oauth2/../api/... would leave as a POST to the API."""
+    sent: list[str] = []
+
+    async def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.path)
+        return httpx.Response(200, json={})
+
+    transport = ReadOnlyTransport(httpx.MockTransport(record), "https://neon.test/api/v2",
+                                  "https://neon.test/")  # fmt: skip
+    async with httpx.AsyncClient(transport=transport) as client:
+        # (a literal ../ is resolved by httpx itself, before this check sees the path)
+        for path in ("oauth2/%2e%2e/api/v2/projects/p1/branches", "oauth2/%2E%2E/revoke",
+                     "oauth2/%2e/token", "api/v2/users/%2E/me"):  # fmt: skip
+            with pytest.raises(WriteRefused):
+                await client.post(f"https://neon.test/{path}")
+    assert sent == []
+
+
 def test_the_allow_list_matches_whole_paths_only() -> None:
     assert allowed("GET", "/projects/aged-salad-46255801")
     assert not allowed("GET", "/projects/aged-salad-46255801\n")

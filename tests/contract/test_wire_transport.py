@@ -22,12 +22,16 @@ async def answering(raw: bytes | None) -> AsyncIterator[str]:
     """A server that reads the request, writes ``raw`` (None: nothing) and hangs up."""
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        if raw is not None:
-            writer.write(raw)
-            await writer.drain()
-        writer.close()
-        await writer.wait_closed()
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            if raw is not None:
+                writer.write(raw)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass  # the client gave up first (a request it would not send)
+        finally:
+            writer.close()
+            await writer.wait_closed()
 
     server = await asyncio.start_server(answer, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -88,3 +92,42 @@ async def test_a_good_answer_after_a_broken_one_on_the_same_client() -> None:
         async with answering(good) as url:
             answer = await client.get(url)
     assert (answer.status_code, answer.json()) == (200, {})
+
+
+async def test_a_get_whose_connection_drops_is_sent_once() -> None:
+    """aiohttp would send an idempotent request once more by itself when the connection drops;
+    our retries are counted and paid from the account's budget (decision 0024), so it must not."""
+    requests = 0
+
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal requests
+        await reader.readuntil(b"\r\n\r\n")
+        requests += 1
+        writer.close()
+        await writer.wait_closed()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
+    async with server, httpx.AsyncClient(transport=network_transport()) as client:
+        with pytest.raises(httpx.TransportError):
+            await client.get(url)
+    assert requests == 1
+
+
+async def test_a_header_it_will_not_write_is_a_local_protocol_error() -> None:
+    async with answering(None) as url, httpx.AsyncClient(transport=network_transport()) as client:
+        with pytest.raises(httpx.LocalProtocolError):
+            await client.get(url, headers={"Authorization": "Bearer tok\r\nX-Evil: 1"})
+
+
+async def test_after_close_a_request_is_a_connect_error() -> None:
+    """Shutdown closes the sessions while a fetch may still page or retry: what it then sends is
+    refused as never sent, not an unexpected exception."""
+    transport = network_transport()
+    async with answering(SHORT_BODY) as url:
+        async with httpx.AsyncClient(transport=transport) as client:
+            with pytest.raises(httpx.TransportError):
+                await client.get(url)  # opens the session
+        await transport.aclose()
+        with pytest.raises(httpx.ConnectError):
+            await transport.handle_async_request(httpx.Request("GET", url))

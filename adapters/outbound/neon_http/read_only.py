@@ -42,6 +42,10 @@ class ReadOnlyTransport(httpx.AsyncBaseTransport):
 
     def check(self, request: httpx.Request) -> None:
         url, method = request.url, request.method
+        # A "." or ".." segment (or its %2e spelling) is resolved by the sockets below, after
+        # this check: /oauth2/../api/... would leave as /api/.... Neon's paths have none.
+        if any(segment in (".", "..") for segment in url.path.split("/")):
+            raise WriteRefused(f"{method} {url.host}: a path with dot segments is not sent to Neon")
         if _under(url, self._api):
             if allowed(method, url.path[len(self._api.path) - 1 :]):
                 return

@@ -35,7 +35,12 @@ def _session() -> aiohttp.ClientSession:
     )
     # No cookie jar: one session serves every workspace, and a cookie one Neon account's answer
     # set must never ride along on another's request (httpx's client keeps none we send either)
-    return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+    session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+    # aiohttp sends a GET once more by itself when the connection drops under it; our retries
+    # are counted, each one paid from the account's budget (decision 0024): no hidden second
+    # send. (A private attribute; aiohttp's own test client sets it the same way.)
+    session._retry_connection = False
+    return session
 
 
 class _Translated(AiohttpTransport):
@@ -52,6 +57,12 @@ class _Translated(AiohttpTransport):
             response = await super().handle_async_request(request)
         except (httpx.TransportError, aiohttp.ClientError) as failure:
             raise _as_httpx(failure, request) from failure
+        except ValueError as failure:  # a header aiohttp refuses to write (CR or LF in it)
+            raise httpx.LocalProtocolError("aiohttp: a header it would not send") from failure
+        except RuntimeError as failure:  # the session was closed (shutdown): nothing was sent
+            if not isinstance(self.client, aiohttp.ClientSession) or not self.client.closed:
+                raise
+            raise httpx.ConnectError("aiohttp: session closed", request=request) from failure
         response.stream = _TranslatedStream(response.stream, request)
         return response
 
