@@ -36,6 +36,9 @@ POLL_SECONDS = 0.05
 # write its answer first (a few hundred microseconds of CPU, never a suspension), so that a cold
 # render costs one Neon round trip and not one plus a write; short enough that nobody notices.
 SAVE_DELAY_SECONDS = 0.001
+# A save that finds the store unavailable is tried again after these pauses (0.75 s in all,
+# within what a reader waits for it), then given up.
+SAVE_RETRY_PAUSES = (0.05, 0.1, 0.2, 0.4)
 # How long a reader waits for those saves: they take a millisecond; a store that is stuck must
 # not hold every render of the workspace (what is read then may be a moment older).
 SETTLE_SECONDS = 1.0
@@ -215,18 +218,28 @@ class SharedFetches:
     async def _save(self, fetch: Fetch, holder: str, snapshot: NeonMetricsSnapshot) -> None:
         key = fetch.key
         await asyncio.sleep(SAVE_DELAY_SECONDS)
-        try:
-            async with self.uow.begin(durable=False) as stores:
-                # Only while the lease is still ours: a disconnect or reconnect meanwhile
-                # removed it, and the old grant's data must not come back after it
-                if not await stores.fetch_leases.release(*_of(key), holder):
+        # Tried again while the store is briefly unavailable (a connection killed under it):
+        # a save given up leaves the lease held for LEASE, and every render of the project then
+        # waits for a fetch that already ended
+        for pause in (*SAVE_RETRY_PAUSES, None):
+            try:
+                async with self.uow.begin(durable=False) as stores:
+                    # Only while the lease is still ours: a disconnect or reconnect meanwhile
+                    # removed it, and the old grant's data must not come back after it
+                    if not await stores.fetch_leases.release(*_of(key), holder):
+                        return
+                    await stores.snapshots.save(key.workspace_id, key.connection_id, snapshot)
+                    now = self.clock.now()
+                    await keep_point(
+                        stores.trend, key.workspace_id, fetch.account_id, snapshot, now
+                    )
+                return
+            except StoreUnavailable:
+                if pause is None:  # the render has its answer; the lease runs out by itself
+                    log.warning("project %s: the snapshot just fetched was not kept (store "
+                                "unavailable)", key.project_id)  # fmt: skip
                     return
-                await stores.snapshots.save(key.workspace_id, key.connection_id, snapshot)
-                now = self.clock.now()
-                await keep_point(stores.trend, key.workspace_id, fetch.account_id, snapshot, now)
-        except StoreUnavailable:  # the render has its answer; the lease runs out by itself
-            log.warning("project %s: the snapshot just fetched was not kept (store unavailable)",
-                        key.project_id)  # fmt: skip
+                await asyncio.sleep(pause)
 
     def _saved(self, key: ProjectKey, save: asyncio.Task[None]) -> None:
         if self.saving.get(key) is save:

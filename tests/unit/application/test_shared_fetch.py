@@ -21,7 +21,7 @@ from application.neon_access.shared_fetch import (
     SharedFetches,
 )
 from application.ports.neon import NeonRateLimited, NeonUnavailable
-from application.ports.stores import FetchLease
+from application.ports.stores import FetchLease, StoreUnavailable
 from domain.metrics import NeonMetricsSnapshot
 from tests.contract.test_snapshot_store_contract import snapshot
 from tests.contract.test_sql_storage import connection
@@ -246,3 +246,38 @@ async def test_a_snapshot_saved_while_our_take_waited_is_answered_not_fetched_ag
     assert neon.calls == 0
     async with one.uow.read() as stores:
         assert await stores.fetch_leases.get(*KEY_PARTS) is None  # ours, given back at once
+
+
+class Unreachable:
+    """The stores behind ``inner``, unreachable for the next ``failures`` writing transactions."""
+
+    def __init__(self, inner: MemoryUnitOfWork) -> None:
+        self.inner, self.failures = inner, 0
+
+    def begin(self, *, durable: bool = True) -> Any:
+        if self.failures:
+            self.failures -= 1
+            raise StoreUnavailable()
+        return self.inner.begin(durable=durable)
+
+    def read(self) -> Any:
+        return self.inner.read()
+
+
+async def test_a_save_that_meets_a_brief_store_outage_is_tried_again() -> None:
+    """Given up, it would leave the lease held for LEASE: every render of the project would wait
+    for a fetch that already ended, and answer neon-unavailable when none had data yet."""
+    clock, one, _ = instances()
+    flaky = Unreachable(one.uow)  # type: ignore[arg-type]
+    holder = replace(one, uow=flaky)
+
+    async def fetched_then_the_store_drops() -> NeonMetricsSnapshot:
+        flaky.failures = 2  # the save's first two tries
+        return snapshot(at=clock.now())
+
+    got = await holder.fetch(Fetch(KEY, "acct-1", 2, fetched_then_the_store_drops), None)
+    await holder.settled(KEY.workspace_id)
+    async with one.uow.read() as stores:
+        assert await stores.snapshots.latest(*KEY_PARTS) == got
+        assert await stores.fetch_leases.get(*KEY_PARTS) is None  # released: nobody waits
+    assert flaky.failures == 0
