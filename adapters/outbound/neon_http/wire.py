@@ -16,9 +16,8 @@ import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
-# Idle connections to Neon are kept this long (httpx's own default), at most this many open
-MAX_CONNECTIONS = 100
-KEEPALIVE_SECONDS = 5.0
+MAX_CONNECTIONS = 100  # open to Neon at once, as httpx's own pool allowed
+KEEPALIVE_SECONDS = 5.0  # how long an idle one is kept (httpx's own default)
 
 
 def network_transport() -> httpx.AsyncBaseTransport:
