@@ -6,6 +6,7 @@ import enum
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field, replace
 
+from application.neon_access.account_budget import AccountBudgets
 from application.permissions import Audience, use_case
 from application.ports.neon import (
     AccessTokenRejected,
@@ -14,6 +15,7 @@ from application.ports.neon import (
     NeonOAuth,
     NeonRateLimited,
     NeonUnavailable,
+    counting_console_requests,
 )
 from application.ports.stores import (
     RefreshLock,
@@ -86,7 +88,8 @@ class CompleteConnection:
     3. an ``iss`` parameter, when present, equals the configured issuer byte for byte;
     4. the code is exchanged with the PKCE verifier; a grant with any scope outside the read-only
        allow-list (an edited authorization URL) is revoked unused; the account is read with the
-       new token;
+       new token, a call charged to that account's budget once its answer says whose it is;
+       the selection is checked against the new account only while its budget allows;
     5. in one transaction: the admin who started the connect is still an admin of the workspace
        (else the new grant is revoked), the connection replaces any previous one, a selected
        project the new account cannot see is dropped (and reported), and it is audited;
@@ -99,6 +102,7 @@ class CompleteConnection:
     oauth: NeonOAuth
     console: NeonConsole
     clock: Clock
+    budgets: AccountBudgets
 
     async def execute(self, callback: Callback) -> Completion:
         checked = await self._check_state(callback)
@@ -129,12 +133,16 @@ class CompleteConnection:
         if not granted.scopes <= frozenset(READ_ONLY_SCOPES):  # never used, never stored
             await self._revoke_quietly(granted.tokens.refresh_token or granted.tokens.access_token)
             return Completion(Outcome.SCOPE_NOT_ALLOWED)
-        try:
-            account = await self.console.get_current_user(granted.tokens.access_token)
-        except (NeonUnavailable, NeonRateLimited, AccessTokenRejected) as failure:
-            await self._revoke_quietly(granted.tokens.refresh_token)  # unusable: give it back
-            rejected = isinstance(failure, AccessTokenRejected)
-            return Completion(Outcome.EXCHANGE_FAILED if rejected else Outcome.NEON_UNAVAILABLE)
+        with counting_console_requests() as counted:
+            try:
+                account = await self.console.get_current_user(granted.tokens.access_token)
+            except (NeonUnavailable, NeonRateLimited, AccessTokenRejected) as failure:
+                await self._revoke_quietly(granted.tokens.refresh_token)  # unusable: give it back
+                rejected = isinstance(failure, AccessTokenRejected)
+                return Completion(Outcome.EXCHANGE_FAILED if rejected else Outcome.NEON_UNAVAILABLE)
+        # Whose calls these were is known only from their answer: charged now (and a 429 among
+        # them pauses the account); a failed read charges nobody, as nobody is known
+        await self.budgets.settle(account.id, 0, counted)
         connection = Connection(
             id=new_id(),
             workspace_id=pending.workspace_id,
@@ -173,12 +181,15 @@ class CompleteConnection:
             selection = await stores.selections.get(connection.workspace_id)
         if selection is None:
             return None
+        token = connection.tokens.access_token
         try:
-            await self.console.get_project(connection.tokens.access_token, selection.project_id)
+            await self.budgets.paying(
+                connection.account.id, lambda: self.console.get_project(token, selection.project_id)
+            )
         except ProjectNotAccessible:
             return selection
         except (NeonUnavailable, NeonRateLimited, AccessTokenRejected):
-            return None  # cannot tell now; the widget will say so if it is gone
+            return None  # cannot tell now (or not within the budget); the widget will say so
         return None
 
     async def _replace_connection(

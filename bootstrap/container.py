@@ -111,7 +111,7 @@ class Container(containers.DeclarativeContainer):
         StartConnection, uow, neon_oauth, clock, settings.provided.redirect_uri
     )
     complete_connection = providers.Singleton(
-        CompleteConnection, uow, refresh_lock, neon_oauth, neon_console, clock
+        CompleteConnection, uow, refresh_lock, neon_oauth, neon_console, clock, account_budgets
     )
     disconnect = providers.Singleton(Disconnect, uow, refresh_lock, neon_oauth, clock)
     list_projects = providers.Singleton(ListProjects, access_tokens, authorized_calls, neon_console)

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from application.ports.neon import ConsoleRequests, NeonRateLimited
+from application.ports.neon import ConsoleRequests, NeonRateLimited, counting_console_requests
 from application.ports.stores import Stores, StoreUnavailable, UnitOfWork
 from application.ports.system import Clock, Telemetry
 from domain.neon_budget import CallBudget
 
 log = logging.getLogger("produl_neon.budget")
+T = TypeVar("T")
 
 
 async def take_calls(
@@ -49,6 +52,22 @@ class AccountBudgets:
     clock: Clock
     per_minute: int = 600
     telemetry: Telemetry | None = None
+
+    async def paying(
+        self, account_id: str, request: Callable[[], Awaitable[T]], *, paid: int = 0
+    ) -> T:
+        """``request``'s Console calls for ``account_id``: ``paid`` of them were taken by the
+        caller (a render's fetch, with its lease), else one is taken here first (raises
+        NeonRateLimited when the budget is spent or the account paused); settled afterwards with
+        what was really sent, whichever way ``request`` ends."""
+        if not paid:
+            paid = 1
+            await self.reserve(account_id, paid)
+        with counting_console_requests() as counted:
+            try:
+                return await request()
+            finally:
+                await self.settle(account_id, paid, counted)
 
     async def reserve(self, account_id: str, calls: int) -> None:
         """Take ``calls`` in a write of its own; raises NeonRateLimited when the budget is spent

@@ -10,11 +10,7 @@ from typing import TypeVar
 
 from application.neon_access.access_tokens import AccessTokens
 from application.neon_access.account_budget import AccountBudgets
-from application.ports.neon import (
-    AccessTokenRejected,
-    NeonUnavailable,
-    counting_console_requests,
-)
+from application.ports.neon import AccessTokenRejected, NeonUnavailable
 from domain.connection import Connection
 from domain.secrets import Secret
 
@@ -46,15 +42,9 @@ class AuthorizedCalls:
     async def with_fresh_token(
         self, connection: Connection, request: Callable[[Secret], Awaitable[T]], *, paid: int = 0
     ) -> T:
-        account_id = connection.account.id
-        if not paid:
-            paid = 1
-            await self.budgets.reserve(account_id, paid)
-        with counting_console_requests() as counted:
-            try:
-                return await self._with_fresh_token(connection, request)
-            finally:
-                await self.budgets.settle(account_id, paid, counted)
+        return await self.budgets.paying(
+            connection.account.id, lambda: self._with_fresh_token(connection, request), paid=paid
+        )
 
     async def _with_fresh_token(
         self, connection: Connection, request: Callable[[Secret], Awaitable[T]]

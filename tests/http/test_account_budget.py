@@ -1,7 +1,8 @@
 """Every Console call made for a Neon account is paid from its budget and honours its 429 pause
 (decision 0024), through the HTTP API against the stand-in: a render's retries are charged, the
-picker and the selection check pay and are refused when the budget is spent, and a 429 seen by
-the picker holds the renders (and the other way round)."""
+picker and the selection check pay and are refused when the budget is spent, a 429 seen by the
+picker holds the renders (and the other way round), and completing a connection charges the
+account it connects and checks the selection only within its budget."""
 
 from __future__ import annotations
 
@@ -123,6 +124,42 @@ async def test_a_429_seen_by_a_render_holds_the_picker_and_the_selection(roomy: 
     assert selected.status_code == 503 and console_gets(api) == sent
     api.clock.advance(seconds=20)
     assert (await api.client.get(PROJECTS, headers=ADMIN)).status_code == 200
+
+
+async def select(api: Api, project_id: str) -> None:
+    selected = await api.client.put(
+        "/api/integrations/neon/selection", json={"project_id": project_id}, headers=ADMIN
+    )
+    assert selected.status_code == 200, selected.text
+
+
+async def test_completing_a_connection_charges_the_account_it_connects(roomy: Api) -> None:
+    api = roomy
+    await api.connect()
+    await select(api, SALAD)
+    before, sent = await tokens_left(api), console_gets(api)
+    reconnected = await api.connect()  # reads the account, then checks the selection with it
+    assert reconnected.headers["location"].endswith("neon=connected")
+    made = console_gets(api) - sent
+    assert made == 2
+    assert before - await tokens_left(api) == made
+
+
+async def test_a_reconnect_while_the_account_is_paused_skips_only_the_selection_check(
+    roomy: Api,
+) -> None:
+    api = roomy
+    await api.connect()
+    await select(api, SALAD)
+    faults = api.container.standin().faults
+    faults.rate_limit_burst, faults.retry_after = 1, 20
+    assert (await api.client.get(PROJECTS, headers=ADMIN)).status_code == 503  # paused 20 s
+    sent = console_gets(api)
+    reconnected = await api.connect()
+    assert reconnected.headers["location"].endswith("neon=connected")
+    assert console_gets(api) - sent == 1  # who the account is: the check waits for the budget
+    status = await api.client.get("/api/integrations/neon", headers=ADMIN)
+    assert status.json()["selected_project"]["id"] == SALAD  # kept: it could not be checked
 
 
 @pytest.fixture
