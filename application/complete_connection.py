@@ -20,6 +20,7 @@ from application.ports.neon import (
 from application.ports.stores import (
     RefreshLock,
     Stores,
+    StoreUnavailable,
     TokensUnreadable,
     UnitOfWork,
     VersionConflict,
@@ -188,8 +189,8 @@ class CompleteConnection:
             )
         except ProjectNotAccessible:
             return selection
-        except (NeonUnavailable, NeonRateLimited, AccessTokenRejected):
-            return None  # cannot tell now (or not within the budget); the widget will say so
+        except (NeonUnavailable, NeonRateLimited, AccessTokenRejected, StoreUnavailable):
+            return None  # cannot tell now (Neon, its budget or the store); the widget will say so
         return None
 
     async def _replace_connection(

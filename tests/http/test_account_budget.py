@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from dependency_injector import providers
 
+from application.neon_access.account_budget import AccountBudgets
+from application.ports.stores import StoreUnavailable
 from bootstrap.app import create_app
 from domain.neon_budget import CallBudget
-from neon_standin.seed import ADA
+from neon_standin.seed import ADA, GRACE
 from tests.http.client import ADMIN, Api, serving
 from tests.support import FakeClock, make_container, stored
 
@@ -42,9 +45,9 @@ async def tight() -> AsyncIterator[Api]:
         yield api
 
 
-async def tokens_left(api: Api) -> float:
+async def tokens_left(api: Api, account: str = ADA) -> float:
     full = CallBudget.full(api.container.settings().neon_budget_per_minute, api.clock.now())
-    budget: CallBudget = await stored(api.container).neon_budgets.hold(ADA, full)
+    budget: CallBudget = await stored(api.container).neon_budgets.hold(account, full)
     return budget.tokens
 
 
@@ -143,6 +146,39 @@ async def test_completing_a_connection_charges_the_account_it_connects(roomy: Ap
     made = console_gets(api) - sent
     assert made == 2
     assert before - await tokens_left(api) == made
+
+
+async def test_connecting_another_account_charges_that_account(roomy: Api) -> None:
+    api = roomy
+    await api.connect()
+    await select(api, SALAD)  # Ada's: Grace cannot see it
+    ada, grace, sent = await tokens_left(api), await tokens_left(api, GRACE), console_gets(api)
+    reconnected = await api.connect(account=GRACE)
+    assert reconnected.headers["location"].endswith("selection=not_accessible")
+    assert console_gets(api) - sent == 2
+    assert (await tokens_left(api), grace - await tokens_left(api, GRACE)) == (ada, 2)
+
+
+class StoreDownForReservations(AccountBudgets):
+    async def reserve(self, account_id: str, calls: int) -> None:
+        raise StoreUnavailable()
+
+
+async def test_a_store_failing_the_selection_checks_reservation_still_connects(
+    roomy: Api,
+) -> None:
+    api = roomy
+    await api.connect()
+    await select(api, SALAD)
+    budgets = api.container.account_budgets()
+    api.container.complete_connection.reset()  # built again, with the budgets below
+    failing = StoreDownForReservations(budgets.uow, budgets.clock, budgets.per_minute)
+    with api.container.account_budgets.override(providers.Object(failing)):
+        sent = console_gets(api)
+        reconnected = await api.connect()
+    assert reconnected.status_code == 303
+    assert reconnected.headers["location"].endswith("neon=connected")  # the check: cannot tell
+    assert console_gets(api) - sent == 1
 
 
 async def test_a_reconnect_while_the_account_is_paused_skips_only_the_selection_check(
