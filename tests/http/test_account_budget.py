@@ -129,17 +129,19 @@ async def test_a_429_seen_by_a_render_holds_the_picker_and_the_selection(roomy: 
     assert (await api.client.get(PROJECTS, headers=ADMIN)).status_code == 200
 
 
-async def select(api: Api, project_id: str) -> None:
-    selected = await api.client.put(
-        "/api/integrations/neon/selection", json={"project_id": project_id}, headers=ADMIN
+@pytest.fixture
+async def selected(roomy: Api) -> Api:
+    """Connected to Ada's account, with her 7-branch project selected."""
+    await roomy.connect()
+    chosen = await roomy.client.put(
+        "/api/integrations/neon/selection", json={"project_id": SALAD}, headers=ADMIN
     )
-    assert selected.status_code == 200, selected.text
+    assert chosen.status_code == 200, chosen.text
+    return roomy
 
 
-async def test_completing_a_connection_charges_the_account_it_connects(roomy: Api) -> None:
-    api = roomy
-    await api.connect()
-    await select(api, SALAD)
+async def test_completing_a_connection_charges_the_account_it_connects(selected: Api) -> None:
+    api = selected
     before, sent = await tokens_left(api), console_gets(api)
     reconnected = await api.connect()  # reads the account, then checks the selection with it
     assert reconnected.headers["location"].endswith("neon=connected")
@@ -148,10 +150,8 @@ async def test_completing_a_connection_charges_the_account_it_connects(roomy: Ap
     assert before - await tokens_left(api) == made
 
 
-async def test_connecting_another_account_charges_that_account(roomy: Api) -> None:
-    api = roomy
-    await api.connect()
-    await select(api, SALAD)  # Ada's: Grace cannot see it
+async def test_connecting_another_account_charges_that_account(selected: Api) -> None:
+    api = selected  # Ada's project is selected: Grace cannot see it
     ada, grace, sent = await tokens_left(api), await tokens_left(api, GRACE), console_gets(api)
     reconnected = await api.connect(account=GRACE)
     assert reconnected.headers["location"].endswith("selection=not_accessible")
@@ -165,11 +165,9 @@ class StoreDownForReservations(AccountBudgets):
 
 
 async def test_a_store_failing_the_selection_checks_reservation_still_connects(
-    roomy: Api,
+    selected: Api,
 ) -> None:
-    api = roomy
-    await api.connect()
-    await select(api, SALAD)
+    api = selected
     budgets = api.container.account_budgets()
     api.container.complete_connection.reset()  # built again, with the budgets below
     failing = StoreDownForReservations(budgets.uow, budgets.clock, budgets.per_minute)
@@ -182,11 +180,9 @@ async def test_a_store_failing_the_selection_checks_reservation_still_connects(
 
 
 async def test_a_reconnect_while_the_account_is_paused_skips_only_the_selection_check(
-    roomy: Api,
+    selected: Api,
 ) -> None:
-    api = roomy
-    await api.connect()
-    await select(api, SALAD)
+    api = selected
     faults = api.container.standin().faults
     faults.rate_limit_burst, faults.retry_after = 1, 20
     assert (await api.client.get(PROJECTS, headers=ADMIN)).status_code == 503  # paused 20 s
