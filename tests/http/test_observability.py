@@ -192,6 +192,9 @@ async def test_a_method_nobody_knows_is_counted_as_other_and_never_becomes_a_ser
         await api.client.request(f"XYZ{n}JUNK", "/healthz")
     exposition = (await api.client.get("/metrics")).text
     assert "JUNK" not in exposition
-    counted = [line for line in exposition.splitlines()
-               if line.startswith("produl_neon_http_requests_total{") and 'method="OTHER"' in line]
+    counted = [
+        line
+        for line in exposition.splitlines()
+        if line.startswith("produl_neon_http_requests_total{") and 'method="OTHER"' in line
+    ]
     assert len(counted) == 1 and counted[0].endswith(" 3.0"), counted  # fmt: skip
