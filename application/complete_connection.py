@@ -15,7 +15,6 @@ from application.ports.neon import (
     NeonOAuth,
     NeonRateLimited,
     NeonUnavailable,
-    counting_console_requests,
 )
 from application.ports.stores import (
     RefreshLock,
@@ -134,16 +133,15 @@ class CompleteConnection:
         if not granted.scopes <= frozenset(READ_ONLY_SCOPES):  # never used, never stored
             await self._revoke_quietly(granted.tokens.refresh_token or granted.tokens.access_token)
             return Completion(Outcome.SCOPE_NOT_ALLOWED)
-        with counting_console_requests() as counted:
-            try:
-                account = await self.console.get_current_user(granted.tokens.access_token)
-            except (NeonUnavailable, NeonRateLimited, AccessTokenRejected) as failure:
-                await self._revoke_quietly(granted.tokens.refresh_token)  # unusable: give it back
-                rejected = isinstance(failure, AccessTokenRejected)
-                return Completion(Outcome.EXCHANGE_FAILED if rejected else Outcome.NEON_UNAVAILABLE)
-        # Whose calls these were is known only from their answer: charged now (and a 429 among
-        # them pauses the account); a failed read charges nobody, as nobody is known
-        await self.budgets.settle(account.id, 0, counted)
+        token = granted.tokens.access_token
+        try:
+            account = await self.budgets.paid_afterwards(
+                lambda: self.console.get_current_user(token), lambda account: account.id
+            )
+        except (NeonUnavailable, NeonRateLimited, AccessTokenRejected) as failure:
+            await self._revoke_quietly(granted.tokens.refresh_token)  # unusable: give it back
+            rejected = isinstance(failure, AccessTokenRejected)
+            return Completion(Outcome.EXCHANGE_FAILED if rejected else Outcome.NEON_UNAVAILABLE)
         connection = Connection(
             id=new_id(),
             workspace_id=pending.workspace_id,

@@ -69,6 +69,17 @@ class AccountBudgets:
             finally:
                 await self.settle(account_id, paid, counted)
 
+    async def paid_afterwards(
+        self, request: Callable[[], Awaitable[T]], account_of: Callable[[T], str]
+    ) -> T:
+        """For calls whose account only their answer names (connecting's read of the account):
+        made unpaid, then charged to ``account_of(answer)``, a 429 among them pausing it. Calls
+        that failed charge nobody: nobody is known."""
+        with counting_console_requests() as counted:
+            answer = await request()
+        await self.settle(account_of(answer), 0, counted)
+        return answer
+
     async def reserve(self, account_id: str, calls: int) -> None:
         """Take ``calls`` in a write of its own; raises NeonRateLimited when the budget is spent
         or the account paused."""
